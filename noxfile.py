@@ -1,0 +1,43 @@
+"""Nox sessions: tests on both anyio backends, lint, type check, model generation, benchmarks."""
+
+from __future__ import annotations
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+SPEC = "../shared/spec/engine-api-v1.55.yaml"
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    session.install("-e", ".[test]")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    session.install("-e", ".[test,dev,bench]")
+    session.run("mypy")
+
+
+@nox.session
+def models(session: nox.Session) -> None:
+    """Regenerate aiodocker_engine/models and the operation index from the spec."""
+    session.install("-e", ".[dev]")
+    session.run("python", "scripts/generate_models.py", SPEC)
+    session.run("python", "scripts/generate_operations.py", "../shared/spec")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    session.install("-e", ".[test,bench]")
+    session.run("python", "-m", "benchmarks", *session.posargs)
