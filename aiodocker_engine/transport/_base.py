@@ -1,0 +1,125 @@
+"""What every transport speaks: Request in, Response or an upgraded raw stream out."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
+from typing import Any, Protocol
+
+import anyio
+import anyio.abc
+
+__all__ = ["Body", "Request", "Response", "Transport", "UpgradedStream"]
+
+#: A request body: nothing, bytes sent with Content-Length, or chunks sent chunked.
+Body = bytes | AsyncIterable[bytes] | None
+
+
+class Request:
+    """One HTTP request: `target` is the full path with the version prefix and query string."""
+
+    __slots__ = ("body", "headers", "method", "target", "upgrade")
+
+    def __init__(
+        self,
+        method: str,
+        target: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: Body = None,
+        upgrade: bool = False,
+    ) -> None:
+        self.method = method
+        self.target = target
+        self.headers = headers
+        self.body = body
+        self.upgrade = upgrade
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.target}>"
+
+
+class UpgradedStream(anyio.abc.ByteStream):
+    """The raw two-way stream left after `101 UPGRADED`; bytes read with the head come first.
+
+    Closing it closes the connection: an upgraded connection never returns to a pool.
+    """
+
+    def __init__(self, stream: anyio.abc.ByteStream, leftover: bytes = b"") -> None:
+        self._stream = stream
+        self._leftover = leftover
+
+    async def receive(self, max_bytes: int = 65536) -> bytes:
+        if self._leftover:
+            data, self._leftover = self._leftover, b""
+            await anyio.lowlevel.checkpoint()
+            return data
+        return await self._stream.receive(max_bytes)
+
+    async def send(self, item: bytes) -> None:
+        await self._stream.send(item)
+
+    async def send_eof(self) -> None:
+        await self._stream.send_eof()
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+    @property
+    def extra_attributes(self) -> Mapping[Any, Callable[[], Any]]:
+        return self._stream.extra_attributes
+
+
+class Response(ABC):
+    """A response whose head has arrived; the body is read, iterated or discarded.
+
+    Leaving the body half-read and calling `aclose()` discards the connection, so a
+    stream abandoned mid-way never corrupts the next request.
+    """
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-cased ("" when absent)."""
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    @abstractmethod
+    def aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
+        """Yield body chunks as they arrive (views into received data where possible)."""
+
+    async def read(self) -> bytes:
+        """Read the whole body; the connection is released when it ends."""
+        parts = [bytes(part) async for part in self.aiter_raw()]
+        return b"".join(parts)
+
+    @abstractmethod
+    def upgraded(self) -> UpgradedStream:
+        """The raw stream of a `101` response (raises ProtocolError for any other status)."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Release the response: a finished body returns the connection, anything else closes it."""
+
+    async def __aenter__(self) -> Response:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.status} {self.content_type or '-'}>"
+
+
+class Transport(Protocol):
+    """Sends requests. `request()` returns once the response head has arrived.
+
+    With `buffered=True` the transport has read the whole body before returning,
+    and `read()` costs nothing more (the fast path for ordinary calls).
+    """
+
+    async def request(self, request: Request, *, buffered: bool = False) -> Response: ...
+
+    async def aclose(self) -> None: ...

@@ -1,0 +1,129 @@
+"""One keep-alive HTTP/1.1 connection: send a request, pull response events from the socket."""
+
+from __future__ import annotations
+
+import contextlib
+import select
+import time
+from collections.abc import AsyncIterable
+
+import anyio
+import anyio.abc
+
+from aiodocker_engine.errors import ConnectionFailed, ProtocolError
+from aiodocker_engine.transport._base import Request
+from aiodocker_engine.transport._http11 import (
+    CHUNKED_BODY_END,
+    NEED_DATA,
+    Event,
+    ResponseParser,
+    chunk_header,
+    encode_request_head,
+)
+
+__all__ = ["HTTPConnection"]
+
+READ_SIZE = 256 * 1024
+# Bodies up to this size are sent in the same write as the head.
+_COALESCE_LIMIT = 64 * 1024
+
+
+class HTTPConnection:
+    """A socket plus its parser; owned by one request at a time (the pool enforces it)."""
+
+    __slots__ = ("_fd", "host_header", "idle_since", "parser", "requests", "stream")
+
+    def __init__(self, stream: anyio.abc.ByteStream, host_header: str) -> None:
+        self.stream = stream
+        self.host_header = host_header
+        self.parser = ResponseParser()
+        self.idle_since = time.monotonic()
+        self.requests = 0
+        self._fd = _fileno(stream)
+
+    def __repr__(self) -> str:
+        return f"<HTTPConnection fd={self._fd} {self.parser.state.value} requests={self.requests}>"
+
+    def is_dropped(self) -> bool:
+        """True when the idle socket shows data or EOF: the daemon closed or broke it.
+
+        An idle keep-alive socket must be silent; readability means EOF or garbage.
+        Streams without a file descriptor (ssh pipes) are trusted.
+        """
+        if self._fd < 0:
+            return False
+        try:
+            poller = select.poll()
+            poller.register(self._fd, select.POLLIN)
+            return bool(poller.poll(0))
+        except (OSError, ValueError):
+            return True
+
+    async def send_request(self, request: Request) -> None:
+        self.parser.start(request.method)
+        self.requests += 1
+        headers = dict(request.headers) if request.headers else {}
+        body = request.body
+        if request.upgrade:
+            headers["Connection"] = "Upgrade"
+            headers["Upgrade"] = "tcp"
+        if body is None:
+            if request.method in ("POST", "PUT"):
+                headers["Content-Length"] = "0"
+            await self.stream.send(
+                encode_request_head(request.method, request.target, self.host_header, headers)
+            )
+        elif isinstance(body, bytes | bytearray | memoryview):
+            headers["Content-Length"] = str(len(body))
+            head = encode_request_head(request.method, request.target, self.host_header, headers)
+            if len(body) <= _COALESCE_LIMIT:
+                await self.stream.send(head + body)
+            else:
+                await self.stream.send(head)
+                await self.stream.send(bytes(body))
+        else:
+            headers["Transfer-Encoding"] = "chunked"
+            await self.stream.send(
+                encode_request_head(request.method, request.target, self.host_header, headers)
+            )
+            await self._send_chunked(body)
+
+    async def _send_chunked(self, body: AsyncIterable[bytes]) -> None:
+        async for chunk in body:
+            if not chunk:
+                continue
+            if len(chunk) <= _COALESCE_LIMIT:
+                await self.stream.send(chunk_header(len(chunk)) + chunk + b"\r\n")
+            else:
+                await self.stream.send(chunk_header(len(chunk)))
+                await self.stream.send(bytes(chunk))
+                await self.stream.send(b"\r\n")
+        await self.stream.send(CHUNKED_BODY_END)
+
+    async def next_event(self) -> Event:
+        """The next response event, reading from the socket as often as needed."""
+        parser = self.parser
+        event = parser.next_event()
+        while event is NEED_DATA:
+            try:
+                data = await self.stream.receive(READ_SIZE)
+            except anyio.EndOfStream:
+                data = b""
+            except (anyio.BrokenResourceError, OSError) as exc:
+                raise ConnectionFailed(
+                    "the connection to the engine broke", hint=str(exc) or type(exc).__name__
+                ) from exc
+            parser.feed(data)
+            event = parser.next_event()
+        return event
+
+    async def aclose(self) -> None:
+        """Close the socket; shielded so a cancelled caller still releases the descriptor."""
+        with anyio.CancelScope(shield=True):
+            with contextlib.suppress(OSError, anyio.BrokenResourceError, ProtocolError):
+                await self.stream.aclose()
+
+
+def _fileno(stream: anyio.abc.ByteStream) -> int:
+    sock = stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
+    return sock.fileno() if sock is not None else -1

@@ -1,0 +1,423 @@
+"""I/O-free HTTP/1.1 client codec: request bytes out, response events in.
+
+Theory of operation
+-------------------
+One `ResponseParser` serves one connection for its whole life and parses one
+response per request, in order (no pipelining: the pool sends the next request
+only after the previous response ended). The caller drives it:
+
+1. `start(method)` before each response is expected (HEAD changes the framing).
+2. `feed(data)` with every chunk read from the socket; `feed(b"")` means EOF.
+3. `next_event()` until it returns `NEED_DATA`; events are `ResponseHead`,
+   `Data`, `EndOfMessage`, and for `101 Switching Protocols` an `Upgrade`
+   carrying the bytes that arrived after the head (they belong to the raw stream).
+
+Body framing follows RFC 9112 section 6.3, in that order: HEAD, 1xx, 204 and 304
+have no body; then `Transfer-Encoding: chunked`; then `Content-Length`; otherwise
+the body runs until the peer closes (close-delimited, never reusable).
+
+Zero copy: a body part that lies in the chunk just fed is returned as a
+memoryview slice of that chunk; bytes are copied only to join a head or a chunk
+size line that arrived split. Any malformed input moves the parser to ERROR and
+raises `ProtocolError`; an ERROR parser refuses further use.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+from aiodocker_engine.errors import ProtocolError
+
+__all__ = [
+    "NEED_DATA",
+    "Data",
+    "EndOfMessage",
+    "ParserState",
+    "ResponseHead",
+    "ResponseParser",
+    "Upgrade",
+    "chunk_header",
+    "encode_request_head",
+]
+
+MAX_HEAD_BYTES = 64 * 1024
+MAX_HEADER_COUNT = 200
+_CHUNKED_END = b"0\r\n\r\n"
+
+
+class ParserState(enum.Enum):
+    IDLE = "idle"  # no response expected
+    HEAD = "head"  # reading status line and headers
+    BODY_LENGTH = "body-length"  # Content-Length body
+    BODY_CHUNK_SIZE = "chunk-size"  # chunked: expecting a size line
+    BODY_CHUNK_DATA = "chunk-data"  # chunked: inside a chunk
+    BODY_CHUNK_CRLF = "chunk-crlf"  # chunked: CRLF after a chunk's data
+    BODY_TRAILERS = "trailers"  # chunked: trailer section after the last chunk
+    BODY_CLOSE = "body-close"  # close-delimited body
+    DONE = "done"  # response complete; `start()` again for the next one
+    UPGRADED = "upgraded"  # 101: the rest of the connection is a raw stream
+    ERROR = "error"
+
+
+class ResponseHead:
+    """Status line and headers of a response; header names are lower-cased."""
+
+    __slots__ = ("headers", "keep_alive", "reason", "status")
+
+    def __init__(self, status: int, reason: str, headers: dict[str, str], keep_alive: bool) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers: Mapping[str, str] = headers
+        self.keep_alive = keep_alive
+
+    def __repr__(self) -> str:
+        return f"<ResponseHead {self.status} {self.reason}>"
+
+
+class Data:
+    """A part of the response body; `data` is a view into the fed chunk when possible."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: memoryview | bytes) -> None:
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"<Data {len(self.data)} bytes>"
+
+
+class EndOfMessage:
+    """The response body is complete."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<EndOfMessage>"
+
+
+class Upgrade:
+    """101 received: `leftover` holds bytes already read that belong to the raw stream."""
+
+    __slots__ = ("head", "leftover")
+
+    def __init__(self, head: ResponseHead, leftover: bytes) -> None:
+        self.head = head
+        self.leftover = leftover
+
+
+class _NeedData:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NEED_DATA"
+
+
+NEED_DATA = _NeedData()
+END_OF_MESSAGE = EndOfMessage()
+
+Event = ResponseHead | Data | EndOfMessage | Upgrade | _NeedData
+
+
+def encode_request_head(
+    method: str, target: str, host: str, headers: Mapping[str, str] | None
+) -> bytes:
+    """Serialise a request line and headers; the caller adds Content-Length or chunking."""
+    if "\r" in target or "\n" in target or " " in target:
+        raise ValueError(f"request target must not contain spaces or line breaks: {target!r}")
+    parts = [f"{method} {target} HTTP/1.1\r\nHost: {host}\r\n"]
+    if headers:
+        for name, value in headers.items():
+            if "\r" in value or "\n" in value or "\r" in name or "\n" in name:
+                raise ValueError(f"header {name!r} must not contain line breaks")
+            parts.append(f"{name}: {value}\r\n")
+    parts.append("\r\n")
+    return "".join(parts).encode("latin-1")
+
+
+def chunk_header(size: int) -> bytes:
+    """The size line that precedes `size` bytes of a chunked request body (CRLF follows them)."""
+    return b"%x\r\n" % size
+
+
+CHUNKED_BODY_END = _CHUNKED_END
+
+
+def _parse_head(raw: bytes) -> ResponseHead:
+    text = raw.decode("latin-1")
+    lines = text.split("\r\n")
+    status_line = lines[0]
+    version, _, rest = status_line.partition(" ")
+    code, _, reason = rest.partition(" ")
+    if version not in ("HTTP/1.1", "HTTP/1.0") or len(code) != 3 or not code.isdigit():
+        raise ProtocolError(f"malformed status line {status_line[:100]!r}")
+    if len(lines) - 1 > MAX_HEADER_COUNT:
+        raise ProtocolError(f"response has more than {MAX_HEADER_COUNT} headers")
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if not sep or not name or name[-1] in " \t" or name[0] in " \t":
+            # Obsolete line folding (RFC 9112 5.2) is rejected like malformed lines.
+            raise ProtocolError(f"malformed header line {line[:100]!r}")
+        key = name.lower()
+        value = value.strip(" \t")
+        if key in headers:
+            if key == "content-length" and headers[key] != value:
+                raise ProtocolError("conflicting Content-Length headers")
+            headers[key] = f"{headers[key]}, {value}" if key != "content-length" else value
+        else:
+            headers[key] = value
+    connection = headers.get("connection", "").lower()
+    keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
+    return ResponseHead(int(code), reason, headers, keep_alive)
+
+
+class ResponseParser:
+    """Parses HTTP/1.1 responses from fed bytes; see the module docstring for the protocol."""
+
+    __slots__ = (
+        "_buf",
+        "_chunk",
+        "_eof",
+        "_head_keep_alive",
+        "_is_head",
+        "_max_head",
+        "_pos",
+        "_remaining",
+        "_view",
+        "state",
+    )
+
+    def __init__(self, *, max_head_bytes: int = MAX_HEAD_BYTES) -> None:
+        self.state = ParserState.IDLE
+        self._max_head = max_head_bytes
+        self._buf = bytearray()  # bytes held across feeds (split head, size line)
+        self._chunk = b""  # the last fed chunk; bytes before _pos are consumed
+        self._view = memoryview(b"")  # view of _chunk, for zero-copy body slices
+        self._pos = 0
+        self._remaining = 0
+        self._eof = False
+        self._is_head = False
+        self._head_keep_alive = False
+
+    def __repr__(self) -> str:
+        return f"<ResponseParser {self.state.value} buffered={self.buffered}>"
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received but not yet turned into events."""
+        return len(self._buf) + len(self._chunk) - self._pos
+
+    @property
+    def reusable(self) -> bool:
+        """True when the response ended cleanly and the connection may carry another request."""
+        return (
+            self.state is ParserState.DONE
+            and self._head_keep_alive
+            and not self._eof
+            and self.buffered == 0
+        )
+
+    def start(self, method: str) -> None:
+        """Expect the response to a request sent with `method`."""
+        if self.state not in (ParserState.IDLE, ParserState.DONE):
+            raise ProtocolError(f"cannot start a new response while {self.state.value}")
+        self.state = ParserState.HEAD
+        self._is_head = method == "HEAD"
+
+    def feed(self, data: bytes) -> None:
+        """Add bytes read from the socket; an empty chunk means the peer closed."""
+        if self.state is ParserState.ERROR:
+            raise ProtocolError("parser is in an error state")
+        if not data:
+            self._eof = True
+            return
+        if self._pos < len(self._chunk):
+            # Bytes not yet consumed from the previous chunk: keep them in the buffer.
+            self._buf += self._view[self._pos :]
+        self._set_chunk(bytes(data) if type(data) is not bytes else data)
+
+    def _set_chunk(self, chunk: bytes) -> None:
+        self._chunk = chunk
+        self._view = memoryview(chunk)
+        self._pos = 0
+
+    def _absorb_chunk(self) -> None:
+        """Slow path: move the rest of the current chunk behind the held bytes."""
+        if self._pos < len(self._chunk):
+            self._buf += self._view[self._pos :]
+        self._set_chunk(b"")
+
+    def _release_buffer(self) -> None:
+        """Make the held bytes the current chunk again, back on the fast path."""
+        self._set_chunk(bytes(self._buf))
+        self._buf.clear()
+
+    def _take_line(self) -> bytes | None:
+        """Pop one CRLF-terminated line (without CRLF) for chunk framing, joining pieces."""
+        if self._buf:
+            self._absorb_chunk()
+            end = self._buf.find(b"\r\n")
+            if end < 0:
+                if len(self._buf) > 4096:
+                    raise ProtocolError("chunk size line too long")
+                return None
+            line = bytes(self._buf[:end])
+            del self._buf[: end + 2]
+            self._release_buffer()
+            return line
+        end = self._chunk.find(b"\r\n", self._pos)
+        if end < 0:
+            self._absorb_chunk()
+            if len(self._buf) > 4096:
+                raise ProtocolError("chunk size line too long")
+            return None
+        line = self._chunk[self._pos : end]
+        self._pos = end + 2
+        return line
+
+    def _take_body(self, limit: int) -> memoryview | bytes | None:
+        """Pop up to `limit` body bytes (limit < 0: all available)."""
+        if self._buf:
+            self._release_buffer()
+        avail = len(self._chunk) - self._pos
+        if avail <= 0:
+            return None
+        n = avail if limit < 0 or limit > avail else limit
+        view = self._view[self._pos : self._pos + n]
+        self._pos += n
+        return view
+
+    def next_event(self) -> Event:
+        """Return the next event, or NEED_DATA when more bytes must be fed."""
+        try:
+            return self._next_event()
+        except ProtocolError:
+            self.state = ParserState.ERROR
+            raise
+        except Exception as exc:
+            self.state = ParserState.ERROR
+            raise ProtocolError(f"malformed response: {exc}") from exc
+
+    def _next_event(self) -> Event:
+        state = self.state
+        if state is ParserState.HEAD:
+            return self._next_head()
+        if state is ParserState.BODY_LENGTH:
+            if self._remaining == 0:
+                return self._finish()
+            part = self._take_body(self._remaining)
+            if part is None:
+                if self._eof:
+                    raise ProtocolError(
+                        f"connection closed with {self._remaining} bytes of the body missing"
+                    )
+                return NEED_DATA
+            self._remaining -= len(part)
+            return Data(part)
+        if state is ParserState.BODY_CHUNK_SIZE:
+            line = self._take_line()
+            if line is None:
+                return self._need_or_truncated("a chunk size line")
+            size_text = line.split(b";", 1)[0].strip()
+            if not size_text or any(c not in b"0123456789abcdefABCDEF" for c in size_text):
+                raise ProtocolError(f"malformed chunk size {line[:40]!r}")
+            self._remaining = int(size_text, 16)
+            self.state = (
+                ParserState.BODY_CHUNK_DATA if self._remaining else ParserState.BODY_TRAILERS
+            )
+            return self._next_event()
+        if state is ParserState.BODY_CHUNK_DATA:
+            part = self._take_body(self._remaining)
+            if part is None:
+                return self._need_or_truncated(f"{self._remaining} bytes of a chunk")
+            self._remaining -= len(part)
+            if self._remaining == 0:
+                self.state = ParserState.BODY_CHUNK_CRLF
+            return Data(part)
+        if state is ParserState.BODY_CHUNK_CRLF:
+            line = self._take_line()
+            if line is None:
+                return self._need_or_truncated("the CRLF after a chunk")
+            if line:
+                raise ProtocolError("chunk data longer than its announced size")
+            self.state = ParserState.BODY_CHUNK_SIZE
+            return self._next_event()
+        if state is ParserState.BODY_TRAILERS:
+            line = self._take_line()
+            if line is None:
+                return self._need_or_truncated("the end of the chunked body")
+            if line:
+                return self._next_event()  # trailer fields are ignored
+            return self._finish()
+        if state is ParserState.BODY_CLOSE:
+            part = self._take_body(-1)
+            if part is None:
+                return self._finish() if self._eof else NEED_DATA
+            return Data(part)
+        if state is ParserState.DONE:
+            return END_OF_MESSAGE
+        raise ProtocolError(f"no response expected (state {state.value})")
+
+    def _need_or_truncated(self, what: str) -> _NeedData:
+        if self._eof:
+            raise ProtocolError(f"connection closed before {what}")
+        return NEED_DATA
+
+    def _finish(self) -> EndOfMessage:
+        self.state = ParserState.DONE
+        return END_OF_MESSAGE
+
+    def _next_head(self) -> Event:
+        if self._buf:
+            self._absorb_chunk()
+            self._release_buffer()
+        data, start = self._chunk, self._pos
+        end = data.find(b"\r\n\r\n", start)
+        if end < 0:
+            if len(data) - start > self._max_head:
+                raise ProtocolError(f"response head larger than {self._max_head} bytes")
+            if self._eof:
+                if len(data) == start:
+                    raise ProtocolError("connection closed before a response arrived")
+                raise ProtocolError("connection closed in the middle of a response head")
+            self._absorb_chunk()
+            return NEED_DATA
+        if end - start > self._max_head:
+            raise ProtocolError(f"response head larger than {self._max_head} bytes")
+        head = _parse_head(data[start:end])
+        self._pos = end + 4
+        return self._frame_body(head)
+
+    def _frame_body(self, head: ResponseHead) -> Event:
+        status = head.status
+        self._head_keep_alive = head.keep_alive
+        if status == 101:
+            self.state = ParserState.UPGRADED
+            leftover = self._chunk[self._pos :]
+            self._set_chunk(b"")
+            return Upgrade(head, leftover)
+        if 100 <= status < 200:
+            self.state = ParserState.HEAD  # interim response: the real one follows
+            return self._next_event()
+        headers = head.headers
+        if self._is_head or status in (204, 304):
+            self.state = ParserState.BODY_LENGTH
+            self._remaining = 0
+            return head
+        te = headers.get("transfer-encoding")
+        if te is not None:
+            if te.lower().rsplit(",", 1)[-1].strip() != "chunked":
+                raise ProtocolError(f"unsupported Transfer-Encoding {te!r}")
+            self.state = ParserState.BODY_CHUNK_SIZE
+            return head
+        cl = headers.get("content-length")
+        if cl is not None:
+            if not cl.isdigit():
+                raise ProtocolError(f"malformed Content-Length {cl!r}")
+            self._remaining = int(cl)
+            self.state = ParserState.BODY_LENGTH
+            return head
+        self.state = ParserState.BODY_CLOSE
+        self._head_keep_alive = False
+        return head

@@ -1,0 +1,319 @@
+"""PoolTransport: a bounded keep-alive pool of HTTP/1.1 connections over anyio streams.
+
+Theory of operation
+-------------------
+Bookkeeping (which connection is idle, how many are out, who waits) changes only
+in synchronous methods, so it is never left half-done by a cancellation; closing
+sockets happens afterwards, under a shielded cancel scope.
+
+1. `checked_out + len(idle) <= max_connections` at all times. A slot is taken
+   before connecting and given back if the connect fails.
+2. Waiters queue FIFO. A released connection, or the slot of a discarded one,
+   is handed straight to the first waiter, so newcomers cannot barge past them.
+3. A connection returns to the idle stack (LIFO: the warmest is reused first)
+   only when its response ended cleanly and both sides keep it alive.
+   Anything else (a half-read body, an error, a cancellation) closes it.
+4. An idle connection older than `keepalive_expiry`, or whose socket turned
+   readable while idle (the daemon closed it), is closed when next seen.
+5. An upgraded (hijacked) connection leaves the pool: it no longer counts
+   against `max_connections`, and closing it is the stream owner's job.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+
+import anyio
+import anyio.abc
+
+from aiodocker_engine.errors import ConnectionFailed, DockerError, ProtocolError
+from aiodocker_engine.transport._base import Request, Response, UpgradedStream
+from aiodocker_engine.transport._connection import HTTPConnection
+from aiodocker_engine.transport._http11 import Data, EndOfMessage, ResponseHead, Upgrade
+
+__all__ = ["PoolTransport"]
+
+Connector = Callable[[], Awaitable[anyio.abc.ByteStream]]
+
+
+class _Waiter:
+    __slots__ = ("connection", "event", "granted")
+
+    def __init__(self) -> None:
+        self.event = anyio.Event()
+        self.granted = False
+        self.connection: HTTPConnection | None = None
+
+
+class PoolTransport:
+    """The default transport: keep-alive connections to one engine endpoint.
+
+    `connector` opens a new byte stream (Unix, TCP, TLS or an ssh pipe). Requests
+    beyond `max_connections` wait in FIFO order. `aclose()` closes every idle
+    connection; responses still open close theirs when they are released.
+    """
+
+    def __init__(
+        self,
+        connector: Connector,
+        *,
+        host_header: str = "docker",
+        max_connections: int = 100,
+        keepalive_expiry: float = 60.0,
+    ) -> None:
+        if max_connections < 1:
+            raise ValueError(f"max_connections must be at least 1, got {max_connections}")
+        self._connector = connector
+        self._host_header = host_header
+        self.max_connections = max_connections
+        self.keepalive_expiry = keepalive_expiry
+        self._idle: list[HTTPConnection] = []
+        self._checked_out = 0
+        self._waiters: deque[_Waiter] = deque()
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return (
+            f"<PoolTransport [{self._checked_out} active, {len(self._idle)} idle"
+            f" | {len(self._waiters)} queued]>"
+        )
+
+    @property
+    def num_active(self) -> int:
+        return self._checked_out
+
+    @property
+    def num_idle(self) -> int:
+        return len(self._idle)
+
+    # -- bookkeeping: synchronous, never interrupted -------------------------------
+
+    def _take(self) -> tuple[HTTPConnection | None, bool, list[HTTPConnection]]:
+        """Try to get a connection now: (idle connection, may connect, stale ones to close)."""
+        stale: list[HTTPConnection] = []
+        if self._waiters:
+            return None, False, stale
+        now = time.monotonic()
+        while self._idle:
+            conn = self._idle.pop()
+            if now - conn.idle_since > self.keepalive_expiry or conn.is_dropped():
+                stale.append(conn)
+                continue
+            self._checked_out += 1
+            return conn, False, stale
+        if self._checked_out < self.max_connections:
+            self._checked_out += 1
+            return None, True, stale
+        return None, False, stale
+
+    def _give_back(self, conn: HTTPConnection | None) -> None:
+        """Return a connection (None: just its slot) to the first waiter or the pool."""
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            waiter.granted = True
+            waiter.connection = conn
+            waiter.event.set()
+            return
+        self._checked_out -= 1
+        if conn is not None and not self._closed:
+            conn.idle_since = time.monotonic()
+            self._idle.append(conn)
+
+    def _release(self, conn: HTTPConnection) -> bool:
+        """Called when a response ends: True when the connection went back for reuse."""
+        if conn.parser.reusable and not self._closed:
+            self._give_back(conn)
+            return True
+        self._give_back(None)
+        return False
+
+    def _detach(self) -> None:
+        """An upgraded connection leaves the pool and frees its slot."""
+        self._give_back(None)
+
+    # -- acquiring -----------------------------------------------------------------
+
+    async def _acquire(self) -> tuple[HTTPConnection, bool]:
+        """A connection for one request, and whether it was reused (may retry on failure)."""
+        if self._closed:
+            raise ConnectionFailed("the client is closed")
+        conn, may_connect, stale = self._take()
+        for old in stale:
+            await old.aclose()
+        if conn is not None:
+            return conn, True
+        if not may_connect:
+            waiter = _Waiter()
+            self._waiters.append(waiter)
+            try:
+                await waiter.event.wait()
+            except BaseException:
+                if waiter.granted:
+                    # Granted while being cancelled: pass the grant on, don't leak it.
+                    self._give_back(waiter.connection)
+                else:
+                    self._waiters.remove(waiter)
+                raise
+            if waiter.connection is not None:
+                if waiter.connection.is_dropped():
+                    await waiter.connection.aclose()
+                else:
+                    return waiter.connection, True
+        try:
+            stream = await self._connector()
+        except BaseException:
+            self._give_back(None)
+            raise
+        return HTTPConnection(stream, self._host_header), False
+
+    async def _discard(self, conn: HTTPConnection) -> None:
+        self._give_back(None)
+        await conn.aclose()
+
+    # -- requests ------------------------------------------------------------------
+
+    async def request(self, request: Request, *, buffered: bool = False) -> Response:
+        """Send `request`; return when the head (or with `buffered`, the whole body) is in."""
+        replayable = not request.body or isinstance(request.body, bytes)
+        while True:
+            conn, reused = await self._acquire()
+            try:
+                await conn.send_request(request)
+                event = await conn.next_event()
+            except BaseException as exc:
+                await self._discard(conn)
+                # A kept-alive socket the daemon closed meanwhile fails before any byte
+                # of the response: send again once, on a fresh connection.
+                if reused and replayable and _is_dropped_connection(exc):
+                    continue
+                raise
+            break
+        if isinstance(event, Upgrade):
+            self._detach()
+            return PoolResponse(self, conn, event.head, upgraded=event.leftover)
+        if not isinstance(event, ResponseHead):
+            await self._discard(conn)
+            raise ProtocolError(f"expected a response head, got {event!r}")
+        response = PoolResponse(self, conn, event)
+        if buffered:
+            try:
+                await response.read_into_buffer()
+            except BaseException:
+                await response.aclose()
+                raise
+        return response
+
+    async def aclose(self) -> None:
+        """Close idle connections and refuse new requests."""
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for conn in idle:
+            await conn.aclose()
+        await anyio.lowlevel.checkpoint()
+
+
+def _is_dropped_connection(exc: BaseException) -> bool:
+    if isinstance(exc, ConnectionFailed | OSError | anyio.BrokenResourceError):
+        return not isinstance(exc, ProtocolError) or "before a response arrived" in str(exc)
+    return False
+
+
+class PoolResponse(Response):
+    """A response on a pooled connection; see `Response` for the release rules."""
+
+    __slots__ = ("_body", "_conn", "_done", "_leftover", "_pool", "_upgraded_used")
+
+    def __init__(
+        self,
+        pool: PoolTransport,
+        conn: HTTPConnection,
+        head: ResponseHead,
+        *,
+        upgraded: bytes | None = None,
+    ) -> None:
+        self._pool = pool
+        self._conn: HTTPConnection | None = conn
+        self.status = head.status
+        self.reason = head.reason
+        self.headers: Mapping[str, str] = head.headers
+        self._body: list[bytes | memoryview] | None = None
+        self._leftover = upgraded
+        self._upgraded_used = False
+        self._done = upgraded is not None
+
+    async def read_into_buffer(self) -> None:
+        parts: list[bytes | memoryview] = []
+        async for part in self._iter_connection():
+            parts.append(part)
+        self._body = parts
+
+    @property
+    def content(self) -> bytes | memoryview:
+        """The whole body of a buffered response, without a copy when it came in one read."""
+        if self._body is None:
+            raise DockerError("the response body was not buffered; use read() or aiter_raw()")
+        if len(self._body) == 1:
+            return self._body[0]
+        return b"".join(self._body)
+
+    async def read(self) -> bytes:
+        if self._body is None:
+            await self.read_into_buffer()
+        else:
+            await anyio.lowlevel.checkpoint()
+        content = self.content
+        return content if isinstance(content, bytes) else bytes(content)
+
+    async def aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
+        if self._body is not None:
+            body, self._body = self._body, []
+            for part in body:
+                yield part
+            return
+        async for part in self._iter_connection():
+            yield part
+
+    async def _iter_connection(self) -> AsyncIterator[bytes | memoryview]:
+        conn = self._conn
+        if conn is None or self._done:
+            return
+        try:
+            while True:
+                event = await conn.next_event()
+                if isinstance(event, Data):
+                    yield event.data
+                elif isinstance(event, EndOfMessage):
+                    self._done = True
+                    self._conn = None
+                    if not self._pool._release(conn):
+                        await conn.aclose()
+                    return
+                else:
+                    raise ProtocolError(f"unexpected event in a response body: {event!r}")
+        except BaseException:
+            if self._conn is not None:
+                self._conn = None
+                await self._pool._discard(conn)
+            raise
+
+    def upgraded(self) -> UpgradedStream:
+        if self._leftover is None or self._conn is None or self._upgraded_used:
+            raise ProtocolError(f"response {self.status} is not an unclaimed upgraded stream")
+        self._upgraded_used = True
+        return UpgradedStream(self._conn.stream, self._leftover)
+
+    async def aclose(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            await anyio.lowlevel.checkpoint()
+            return
+        if self._leftover is not None:
+            # Upgraded: the connection already left the pool; close it unless claimed.
+            if not self._upgraded_used:
+                await conn.aclose()
+            return
+        if self._done:
+            return
+        await self._pool._discard(conn)
