@@ -1,0 +1,226 @@
+"""Build and import the busybox test image without a registry, from Debian's static busybox.
+
+The rootfs is a tar made in memory: `/bin/busybox` (must be statically linked: the image
+has no libc), a symlink in /bin for every applet `busybox --list` names, /etc/passwd and
+/etc/group with root, `user` (uid 1000) and `nobody`, and the usual empty directories.
+It is imported with `POST /images/create?fromSrc=-` and `CMD ["sh"]`. The tar is
+byte-for-byte reproducible, and its sha256 is recorded in an image label, so an engine that
+already has this exact image is left alone and one with an older build gets the new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import subprocess
+import tarfile
+import urllib.parse
+from pathlib import Path
+from typing import Literal
+
+from aiodocker_engine.testing import _http
+from aiodocker_engine.testing._install import HarnessError, apt_install, find_program
+
+__all__ = [
+    "TEST_IMAGE",
+    "build_rootfs_tar",
+    "ensure_test_image",
+    "find_static_busybox",
+    "is_static_elf",
+]
+
+TEST_IMAGE = "aiodocker-engine-test/busybox:latest"
+DIGEST_LABEL = "io.github.aiodocker-engine.rootfs-sha256"
+_MTIME = 1_700_000_000
+_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_PASSWD = (
+    "root:x:0:0:root:/root:/bin/sh\n"
+    "user:x:1000:1000:user:/home/user:/bin/sh\n"
+    "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
+)
+_GROUP = "root:x:0:\nuser:x:1000:\nnogroup:x:65534:\n"
+_DIRS = {
+    "bin": 0o755,
+    "dev": 0o755,
+    "etc": 0o755,
+    "home": 0o755,
+    "home/user": 0o755,
+    "proc": 0o755,
+    "root": 0o700,
+    "sbin": 0o755,
+    "sys": 0o755,
+    "tmp": 0o1777,
+    "usr": 0o755,
+    "usr/bin": 0o755,
+    "usr/sbin": 0o755,
+    "var": 0o755,
+    "var/tmp": 0o1777,
+}
+_OWNERS = {"home/user": 1000}
+
+
+def is_static_elf(path: Path) -> bool:
+    """Whether `path` is an ELF executable without a program interpreter (PT_INTERP)."""
+    with open(path, "rb") as f:
+        header = f.read(64)
+        if len(header) < 64 or header[:4] != b"\x7fELF":
+            return False
+        is64 = header[4] == 2
+        order: Literal["little", "big"] = "little" if header[5] == 1 else "big"
+        if is64:
+            phoff = int.from_bytes(header[32:40], order)
+            phentsize = int.from_bytes(header[54:56], order)
+            phnum = int.from_bytes(header[56:58], order)
+        else:
+            phoff = int.from_bytes(header[28:32], order)
+            phentsize = int.from_bytes(header[42:44], order)
+            phnum = int.from_bytes(header[44:46], order)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    for i in range(phnum):
+        p_type = int.from_bytes(table[i * phentsize : i * phentsize + 4], order)
+        if p_type == 3:  # PT_INTERP: needs a dynamic loader the image does not have
+            return False
+    return True
+
+
+def find_static_busybox() -> Path:
+    """Debian's static busybox, installing busybox-static (as root) when it is missing."""
+    for attempt in range(2):
+        found = find_program("busybox")
+        if found is not None and is_static_elf(Path(found)):
+            return Path(found)
+        if attempt == 0:
+            why = "busybox is not installed" if found is None else f"{found} is not static"
+            apt_install(["busybox-static"], why=f"the test image needs a static busybox: {why}")
+    raise HarnessError("busybox-static is installed but no static busybox is on the PATH")
+
+
+def _applets(busybox: Path) -> list[str]:
+    listed = subprocess.run(
+        [str(busybox), "--list"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return sorted({name for name in listed if name and "/" not in name and name != "busybox"})
+
+
+def _add(tar: tarfile.TarFile, info: tarfile.TarInfo, data: bytes | None = None) -> None:
+    info.mtime = _MTIME
+    info.uid = info.gid = _OWNERS.get(info.name, 0)
+    info.uname = info.gname = ""
+    if data is not None:
+        info.size = len(data)
+    tar.addfile(info, io.BytesIO(data) if data is not None else None)
+
+
+def build_rootfs_tar(busybox: Path) -> bytes:
+    """The test image's root filesystem as an uncompressed, reproducible tar."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for name, mode in _DIRS.items():
+            info = tarfile.TarInfo(name)
+            info.type, info.mode = tarfile.DIRTYPE, mode
+            _add(tar, info)
+        info = tarfile.TarInfo("bin/busybox")
+        info.mode = 0o755
+        _add(tar, info, busybox.read_bytes())
+        for applet in _applets(busybox):
+            info = tarfile.TarInfo(f"bin/{applet}")
+            info.type, info.linkname, info.mode = tarfile.SYMTYPE, "busybox", 0o777
+            _add(tar, info)
+        for name, text in (("etc/passwd", _PASSWD), ("etc/group", _GROUP)):
+            info = tarfile.TarInfo(name)
+            info.mode = 0o644
+            _add(tar, info, text.encode())
+    return buf.getvalue()
+
+
+def _inspect(host: str, prefix: str, image: str) -> dict[str, object] | None:
+    resp = _http.request(host, "GET", f"{prefix}/images/{urllib.parse.quote(image)}/json")
+    if resp.status == 404:
+        return None
+    if resp.status != 200:
+        raise HarnessError(f"inspecting image {image} on {host} answered {resp.status}")
+    found = resp.json()
+    return found if isinstance(found, dict) else None
+
+
+def _digest_of(inspected: dict[str, object]) -> str | None:
+    config = inspected.get("Config")
+    labels = config.get("Labels") if isinstance(config, dict) else None
+    value = labels.get(DIGEST_LABEL) if isinstance(labels, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _import(host: str, prefix: str, image: str, rootfs: bytes, digest: str) -> None:
+    repo, _, tag = image.rpartition(":")
+    query = [
+        ("fromSrc", "-"),
+        ("repo", repo),
+        ("tag", tag),
+        ("changes", 'CMD ["sh"]'),
+        ("changes", f"ENV PATH={_PATH}"),
+        ("changes", f"LABEL {DIGEST_LABEL}={digest}"),
+    ]
+    resp = _http.request(
+        host,
+        "POST",
+        f"{prefix}/images/create?{urllib.parse.urlencode(query)}",
+        body=rootfs,
+        headers={"Content-Type": "application/x-tar"},
+        timeout=120,
+    )
+    errors = [
+        str(message.get("error"))
+        for line in resp.body.splitlines()
+        if line.strip()
+        for message in [json.loads(line)]
+        if isinstance(message, dict) and message.get("error")
+    ]
+    if resp.status != 200 or errors:
+        detail = "; ".join(errors) or resp.body.decode(errors="replace").strip()
+        raise HarnessError(f"importing the test image into {host} failed ({resp.status}): {detail}")
+
+
+def _tag(host: str, prefix: str, image: str, alias: str) -> None:
+    repo, _, tag = alias.rpartition(":")
+    resp = _http.request(
+        host,
+        "POST",
+        f"{prefix}/images/{urllib.parse.quote(image)}/tag",
+        query={"repo": repo, "tag": tag},
+    )
+    if resp.status not in (200, 201):
+        raise HarnessError(
+            f"tagging {image} as {alias} on {host} answered {resp.status}: {resp.body!r}"
+        )
+
+
+def ensure_test_image(
+    host: str,
+    *,
+    api_version: str = "1.41",
+    image: str = TEST_IMAGE,
+    aliases: tuple[str, ...] = ("busybox:latest",),
+    replace_aliases: bool = False,
+) -> str:
+    """Make sure the engine at `host` has the test image; return its name.
+
+    Imports it unless the engine already has the same build. Each alias (by default
+    `busybox:latest`, so examples that say "busybox" work without a registry) is pointed at
+    the test image when the engine has no such image yet, or always with `replace_aliases`
+    (the harness does that on daemons it started itself, never on someone else's engine).
+    Blocking: it shells out to `busybox --list` and may run apt-get as root.
+    """
+    prefix = _http.api_prefix(api_version)
+    existing = _inspect(host, prefix, image)
+    if existing is None or find_program("busybox") is not None:
+        # Build when we must, or when we can cheaply check that the existing image is current.
+        rootfs = build_rootfs_tar(find_static_busybox())
+        digest = hashlib.sha256(rootfs).hexdigest()
+        if existing is None or _digest_of(existing) != digest:
+            _import(host, prefix, image, rootfs, digest)
+    for alias in aliases:
+        if replace_aliases or _inspect(host, prefix, alias) is None:
+            _tag(host, prefix, image, alias)
+    return image
