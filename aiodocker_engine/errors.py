@@ -20,6 +20,7 @@ __all__ = [
     "ProtocolError",
     "ServerError",
     "StreamError",
+    "Timeout",
     "Unauthorized",
     "Unavailable",
     "VersionError",
@@ -127,3 +128,7 @@ class ContainerError(DockerError):
         self.stderr = stderr
         tail = stderr[-500:].decode("utf-8", "replace").strip()
         super().__init__(f"container {container} exited with {exit_code}" + (f": {tail}" if tail else ""))
+
+
+class Timeout(DockerError, TimeoutError):
+    """A request took longer than the client's `timeout` (connection discarded, nothing leaked)."""

@@ -1,0 +1,392 @@
+"""The HTTP/1.1 response parser on plain bytes: whole, byte by byte, and at any split."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from aiodocker_engine.errors import ProtocolError
+from aiodocker_engine.transport import _http11
+from aiodocker_engine.transport._http11 import (
+    NEED_DATA,
+    Data,
+    EndOfMessage,
+    ParserState,
+    ResponseHead,
+    ResponseParser,
+    Upgrade,
+    chunk_header,
+    encode_request_head,
+)
+
+# (name, method, raw response, status, body, reusable afterwards)
+CASES: list[tuple[str, str, bytes, int, bytes, bool]] = [
+    (
+        "content-length",
+        "GET",
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n"
+        b'{"Id":"ab"}',
+        200,
+        b'{"Id":"ab"}',
+        True,
+    ),
+    (
+        "chunked with extension and trailer",
+        "GET",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5;ext=1\r\nhello\r\n1\r\n \r\n6\r\nworld!\r\n0\r\nX-Trailer: 1\r\n\r\n",
+        200,
+        b"hello world!",
+        True,
+    ),
+    (
+        "empty chunked",
+        "POST",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        200,
+        b"",
+        True,
+    ),
+    (
+        "204 has no body",
+        "POST",
+        b"HTTP/1.1 204 No Content\r\nApi-Version: 1.41\r\n\r\n",
+        204,
+        b"",
+        True,
+    ),
+    (
+        "304 ignores content-length",
+        "POST",
+        b"HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n",
+        304,
+        b"",
+        True,
+    ),
+    (
+        "HEAD ignores content-length",
+        "HEAD",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: text/plain\r\n\r\n",
+        200,
+        b"",
+        True,
+    ),
+    (
+        "1xx interim response is skipped",
+        "POST",
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok",
+        201,
+        b"ok",
+        True,
+    ),
+    (
+        "close-delimited",
+        "GET",
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\nraw bytes until close",
+        200,
+        b"raw bytes until close",
+        False,
+    ),
+    (
+        "connection close",
+        "GET",
+        b"HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 3\r\n\r\nnop",
+        404,
+        b"nop",
+        False,
+    ),
+    (
+        "HTTP/1.0 without keep-alive",
+        "GET",
+        b"HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\nx",
+        200,
+        b"x",
+        False,
+    ),
+    (
+        "binary body with CRLFs inside",
+        "GET",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n\r\n\r\n\x00\x01\r\n",
+        200,
+        b"\r\n\r\n\x00\x01\r\n",
+        True,
+    ),
+]
+
+
+def run_parser(
+    method: str, pieces: list[bytes], *, eof: bool
+) -> tuple[ResponseHead, bytes, ResponseParser]:
+    """Feed `pieces` one at a time, collecting the head and the body until EndOfMessage."""
+    parser = ResponseParser()
+    parser.start(method)
+    head: ResponseHead | None = None
+    body = bytearray()
+    feed = iter([*pieces, b""] if eof else pieces)
+    while True:
+        event = parser.next_event()
+        if event is NEED_DATA:
+            parser.feed(next(feed))
+            continue
+        if isinstance(event, ResponseHead):
+            head = event
+        elif isinstance(event, Data):
+            body += event.data
+        elif isinstance(event, EndOfMessage):
+            assert head is not None
+            return head, bytes(body), parser
+        else:
+            raise AssertionError(f"unexpected event {event!r}")
+
+
+def split_at(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c for c in cuts if 0 < c < len(data)})
+    bounds = [0, *points, len(data)]
+    return [data[a:b] for a, b in itertools.pairwise(bounds)]
+
+
+@pytest.mark.parametrize(("name", "method", "raw", "status", "body", "reusable"), CASES)
+def test_parser_reads_case_whole(
+    name: str, method: str, raw: bytes, status: int, body: bytes, reusable: bool
+) -> None:
+    head, got, parser = run_parser(method, [raw], eof=not reusable)
+    assert (head.status, got) == (status, body)
+    assert parser.reusable is reusable
+
+
+@pytest.mark.parametrize(("name", "method", "raw", "status", "body", "reusable"), CASES)
+def test_parser_reads_case_byte_by_byte(
+    name: str, method: str, raw: bytes, status: int, body: bytes, reusable: bool
+) -> None:
+    pieces = [raw[i : i + 1] for i in range(len(raw))]
+    head, got, parser = run_parser(method, pieces, eof=not reusable)
+    assert (head.status, got) == (status, body)
+    assert parser.reusable is reusable
+
+
+@pytest.mark.parametrize(("name", "method", "raw", "status", "body", "reusable"), CASES)
+def test_parser_reads_case_split_at_every_single_boundary(
+    name: str, method: str, raw: bytes, status: int, body: bytes, reusable: bool
+) -> None:
+    for cut in range(1, len(raw)):
+        head, got, _ = run_parser(method, [raw[:cut], raw[cut:]], eof=not reusable)
+        assert (head.status, got) == (status, body), cut
+
+
+@given(case=st.sampled_from(CASES), cuts=st.lists(st.integers(0, 400), max_size=12))
+def test_parser_reads_case_at_any_splits(
+    case: tuple[str, str, bytes, int, bytes, bool], cuts: list[int]
+) -> None:
+    _, method, raw, status, body, reusable = case
+    head, got, _ = run_parser(method, split_at(raw, cuts), eof=not reusable)
+    assert (head.status, got) == (status, body)
+
+
+@given(
+    body=st.binary(max_size=3000),
+    chunk_sizes=st.lists(st.integers(1, 700), min_size=1, max_size=8),
+    cuts=st.lists(st.integers(0, 5000), max_size=10),
+)
+def test_parser_reassembles_any_chunked_body(
+    body: bytes, chunk_sizes: list[int], cuts: list[int]
+) -> None:
+    encoded = bytearray(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    pos, i = 0, 0
+    while pos < len(body):
+        size = chunk_sizes[i % len(chunk_sizes)]
+        part = body[pos : pos + size]
+        encoded += chunk_header(len(part)) + part + b"\r\n"
+        pos += size
+        i += 1
+    encoded += b"0\r\n\r\n"
+    _, got, parser = run_parser("GET", split_at(bytes(encoded), cuts), eof=False)
+    assert got == body
+    assert parser.reusable
+
+
+def test_parser_hands_out_body_inside_one_chunk_without_copy() -> None:
+    raw = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(raw)
+    assert isinstance(parser.next_event(), ResponseHead)
+    data = parser.next_event()
+    assert isinstance(data, Data) and isinstance(data.data, memoryview)
+    assert data.data.obj is raw
+
+
+def test_parser_reads_two_responses_back_to_back_on_one_connection() -> None:
+    parser = ResponseParser()
+    first = b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"
+    second = b"HTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nb"
+    for raw, status, body in ((first, 200, b"a"), (second, 201, b"b")):
+        parser.start("GET")
+        parser.feed(raw)
+        head = parser.next_event()
+        assert isinstance(head, ResponseHead) and head.status == status
+        data = parser.next_event()
+        assert isinstance(data, Data) and bytes(data.data) == body
+        assert isinstance(parser.next_event(), EndOfMessage)
+        assert parser.reusable
+
+
+def test_parser_marks_extra_bytes_after_a_response_as_not_reusable() -> None:
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naJUNK")
+    assert isinstance(parser.next_event(), ResponseHead)
+    assert isinstance(parser.next_event(), Data)
+    assert isinstance(parser.next_event(), EndOfMessage)
+    assert not parser.reusable
+
+
+def test_parser_lowercases_header_names_and_joins_repeated_headers() -> None:
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(
+        b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nOSType: linux\r\n"
+        b"Warning: a\r\nWarning: b\r\nContent-Length: 0\r\n\r\n"
+    )
+    head = parser.next_event()
+    assert isinstance(head, ResponseHead)
+    assert head.headers["api-version"] == "1.41"
+    assert head.headers["ostype"] == "linux"
+    assert head.headers["warning"] == "a, b"
+
+
+@pytest.mark.parametrize("cut", [0, 10, 30, 45])
+def test_parser_upgrade_hands_over_bytes_after_the_head(cut: int) -> None:
+    raw = (
+        b"HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+        b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\n"
+    )
+    stream = b"\x01\x00\x00\x00\x00\x00\x00\x03hi\n"
+    parser = ResponseParser()
+    parser.start("POST")
+    data = raw + stream
+    pieces = [data[: len(raw) - cut], data[len(raw) - cut :]] if cut else [data]
+    event = NEED_DATA
+    for piece in pieces:
+        parser.feed(piece)
+        event = parser.next_event()
+    assert isinstance(event, Upgrade)
+    assert event.head.status == 101
+    assert event.head.headers["content-type"] == "application/vnd.docker.raw-stream"
+    assert event.leftover == stream
+    assert parser.state is ParserState.UPGRADED
+
+
+BAD: list[tuple[str, bytes, str]] = [
+    ("garbage status line", b"SSH-2.0-OpenSSH\r\n\r\n", "status line"),
+    ("bad status code", b"HTTP/1.1 2x0 OK\r\n\r\n", "status line"),
+    ("header without colon", b"HTTP/1.1 200 OK\r\nBroken\r\n\r\n", "header line"),
+    ("folded header", b"HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\r\n", "header line"),
+    ("bad content-length", b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "Content-Length"),
+    (
+        "conflicting content-length",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+        "conflicting",
+    ),
+    (
+        "unknown transfer-encoding",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "Transfer-Encoding",
+    ),
+    (
+        "bad chunk size",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "chunk size",
+    ),
+    (
+        "chunk longer than announced",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab\r\n",
+        "longer",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "raw", "message"), BAD)
+def test_parser_rejects_malformed_input_and_enters_error_state(
+    name: str, raw: bytes, message: str
+) -> None:
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(raw)
+    with pytest.raises(ProtocolError, match=message):
+        while True:
+            event = parser.next_event()
+            assert event is not NEED_DATA, "parser wanted more data instead of failing"
+            if isinstance(event, EndOfMessage):
+                break
+    assert parser.state is ParserState.ERROR
+    with pytest.raises(ProtocolError):
+        parser.feed(b"more")
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"", "before a response arrived"),
+        (b"HTTP/1.1 200 OK\r\nContent-", "middle of a response head"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", "7 bytes of the body missing"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", "3 bytes of a chunk"),
+    ],
+)
+def test_parser_reports_what_was_missing_when_the_peer_closes_early(
+    raw: bytes, message: str
+) -> None:
+    parser = ResponseParser()
+    parser.start("GET")
+    if raw:
+        parser.feed(raw)
+    parser.feed(b"")
+    with pytest.raises(ProtocolError, match=message):
+        while parser.next_event() is not NEED_DATA:
+            pass
+
+
+def test_parser_refuses_a_head_larger_than_the_limit() -> None:
+    parser = ResponseParser(max_head_bytes=1024)
+    parser.start("GET")
+    with pytest.raises(ProtocolError, match="larger than 1024"):
+        for _ in range(100):
+            parser.feed(b"X-Filler: " + b"a" * 50 + b"\r\n")
+            assert parser.next_event() is NEED_DATA
+    assert parser.state is ParserState.ERROR
+
+
+def test_request_head_is_serialised_with_host_and_headers() -> None:
+    head = encode_request_head(
+        "POST", "/v1.41/containers/create?name=x", "docker", {"Content-Length": "2"}
+    )
+    assert head == (
+        b"POST /v1.41/containers/create?name=x HTTP/1.1\r\nHost: docker\r\n"
+        b"Content-Length: 2\r\n\r\n"
+    )
+
+
+@pytest.mark.parametrize("target", ["/a b", "/a\r\nX: y", "/a\n"])
+def test_request_head_refuses_targets_that_would_inject_lines(target: str) -> None:
+    with pytest.raises(ValueError, match="target"):
+        encode_request_head("GET", target, "docker", None)
+
+
+def test_request_head_refuses_header_values_with_line_breaks() -> None:
+    with pytest.raises(ValueError, match="line breaks"):
+        encode_request_head("GET", "/", "docker", {"X-Registry-Auth": "a\r\nEvil: 1"})
+
+
+def test_codec_module_does_no_io() -> None:
+    tree = ast.parse(Path(_http11.__file__).read_text())
+    modules: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            modules.add((node.module or "").split(".")[0])
+    assert not modules & {"anyio", "asyncio", "trio", "socket", "ssl", "select"}
