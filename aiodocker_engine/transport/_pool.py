@@ -220,6 +220,24 @@ def _is_dropped_connection(exc: BaseException) -> bool:
     return False
 
 
+class _BodyIterator:
+    """Async iterator over a response body (a class, not a generator: nothing to finalise)."""
+
+    __slots__ = ("_response",)
+
+    def __init__(self, response: PoolResponse) -> None:
+        self._response = response
+
+    def __aiter__(self) -> _BodyIterator:
+        return self
+
+    async def __anext__(self) -> bytes | memoryview:
+        part = await self._response._next_part()
+        if part is None:
+            raise StopAsyncIteration
+        return part
+
+
 class PoolResponse(Response):
     """A response on a pooled connection; see `Response` for the release rules."""
 
@@ -245,7 +263,7 @@ class PoolResponse(Response):
 
     async def read_into_buffer(self) -> None:
         parts: list[bytes | memoryview] = []
-        async for part in self._iter_connection():
+        while (part := await self._next_part()) is not None:
             parts.append(part)
         self._body = parts
 
@@ -266,37 +284,36 @@ class PoolResponse(Response):
         content = self.content
         return content if isinstance(content, bytes) else bytes(content)
 
-    async def aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
-        if self._body is not None:
-            body, self._body = self._body, []
-            for part in body:
-                yield part
-            return
-        async for part in self._iter_connection():
-            yield part
+    def aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
+        return _BodyIterator(self)
 
-    async def _iter_connection(self) -> AsyncIterator[bytes | memoryview]:
+    async def _next_part(self) -> bytes | memoryview | None:
+        """The next body chunk, or None at the end (the connection is released then)."""
+        if self._body is not None:
+            if self._body:
+                return self._body.pop(0)
+            await anyio.lowlevel.checkpoint()
+            return None
         conn = self._conn
         if conn is None or self._done:
-            return
+            await anyio.lowlevel.checkpoint()
+            return None
         try:
-            while True:
-                event = await conn.next_event()
-                if isinstance(event, Data):
-                    yield event.data
-                elif isinstance(event, EndOfMessage):
-                    self._done = True
-                    self._conn = None
-                    if not self._pool._release(conn):
-                        await conn.aclose()
-                    return
-                else:
-                    raise ProtocolError(f"unexpected event in a response body: {event!r}")
+            event = await conn.next_event()
+            if isinstance(event, Data):
+                return event.data
+            if not isinstance(event, EndOfMessage):
+                raise ProtocolError(f"unexpected event in a response body: {event!r}")
         except BaseException:
             if self._conn is not None:
                 self._conn = None
                 await self._pool._discard(conn)
             raise
+        self._done = True
+        self._conn = None
+        if not self._pool._release(conn):
+            await conn.aclose()
+        return None
 
     def upgraded(self) -> UpgradedStream:
         if self._leftover is None or self._conn is None or self._upgraded_used:

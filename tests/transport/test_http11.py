@@ -270,7 +270,7 @@ def test_parser_upgrade_hands_over_bytes_after_the_head(cut: int) -> None:
     parser.start("POST")
     data = raw + stream
     pieces = [data[: len(raw) - cut], data[len(raw) - cut :]] if cut else [data]
-    event = NEED_DATA
+    event: _http11.Event = NEED_DATA
     for piece in pieces:
         parser.feed(piece)
         event = parser.next_event()

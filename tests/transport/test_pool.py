@@ -1,0 +1,286 @@
+"""The connection pool against a fake engine: reuse, discard, limits, fairness, cancellation."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+
+import anyio
+import anyio.abc
+import pytest
+
+from aiodocker_engine import errors
+from aiodocker_engine.transport._base import Request
+from aiodocker_engine.transport._connect import make_connector
+from aiodocker_engine.transport._host import parse_host
+from aiodocker_engine.transport._pool import PoolTransport
+from tests.fake_engine import FakeEngine, FakeRequest, fake_engine, ok_json, open_fds, response
+
+pytestmark = pytest.mark.anyio
+
+
+async def quiet_fds(engine: FakeEngine) -> int:
+    """Open descriptors once the fake server (same process) has closed its ends."""
+    with anyio.fail_after(5):
+        while engine.open_connections:
+            await anyio.sleep(0.01)  # noqa: ASYNC110 - the fake server has no event for this
+    gc.collect()
+    return open_fds()
+
+
+def pool_for(engine: FakeEngine, **kwargs: object) -> PoolTransport:
+    return PoolTransport(make_connector(parse_host(engine.host)), **kwargs)  # type: ignore[arg-type]
+
+
+async def test_pool_reuses_one_connection_for_sequential_requests() -> None:
+    async with fake_engine() as engine:
+        pool = pool_for(engine)
+        for i in range(5):
+            resp = await pool.request(Request("GET", f"/v1.41/x/{i}"), buffered=True)
+            assert resp.status == 200
+            assert await resp.read() == b'{"target": "/v1.41/x/%d"}' % i
+        assert engine.connections_opened == 1
+        assert repr(pool) == "<PoolTransport [0 active, 1 idle | 0 queued]>"
+        await pool.aclose()
+
+
+async def test_pool_discards_connection_after_half_read_body() -> None:
+    async def big(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        body = b"x" * 1_000_000 if request.target == "/big" else b"ok"
+        await stream.send(response(200, body, content_type="application/octet-stream"))
+        return True
+
+    async with fake_engine(big) as engine:
+        pool = pool_for(engine)
+        resp = await pool.request(Request("GET", "/big"))
+        async for _part in resp.aiter_raw():
+            break
+        await resp.aclose()
+        assert (pool.num_active, pool.num_idle) == (0, 0)
+        again = await pool.request(Request("GET", "/small"), buffered=True)
+        assert await again.read() == b"ok"
+        assert engine.connections_opened == 2
+        await pool.aclose()
+
+
+async def test_pool_returns_connection_only_after_body_fully_read() -> None:
+    async with fake_engine() as engine:
+        pool = pool_for(engine)
+        resp = await pool.request(Request("GET", "/a"))
+        assert (pool.num_active, pool.num_idle) == (1, 0)
+        await resp.read()
+        assert (pool.num_active, pool.num_idle) == (0, 1)
+        await pool.aclose()
+
+
+async def test_pool_does_not_reuse_a_connection_the_daemon_closes() -> None:
+    async def close_after(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(response(200, b"{}", headers={"Connection": "close"}))
+        return False
+
+    async with fake_engine(close_after) as engine:
+        pool = pool_for(engine)
+        for _ in range(3):
+            resp = await pool.request(Request("GET", "/"), buffered=True)
+            assert resp.status == 200
+        assert engine.connections_opened == 3
+        assert pool.num_idle == 0
+        await pool.aclose()
+
+
+async def test_pool_retries_once_when_an_idle_connection_was_dropped_meanwhile() -> None:
+    served = 0
+
+    async def drop_idle(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        nonlocal served
+        served += 1
+        await stream.send(response(200, b"{}"))
+        return served != 1  # the daemon closes the first connection after answering
+
+    async with fake_engine(drop_idle) as engine:
+        pool = pool_for(engine)
+        await (await pool.request(Request("GET", "/1"), buffered=True)).read()
+        await anyio.sleep(0.05)
+        resp = await pool.request(Request("GET", "/2"), buffered=True)
+        assert resp.status == 200
+        assert engine.connections_opened == 2
+        await pool.aclose()
+
+
+async def test_pool_expires_idle_connections() -> None:
+    async with fake_engine() as engine:
+        pool = pool_for(engine, keepalive_expiry=0.05)
+        await (await pool.request(Request("GET", "/"), buffered=True)).read()
+        await anyio.sleep(0.1)
+        await (await pool.request(Request("GET", "/"), buffered=True)).read()
+        assert engine.connections_opened == 2
+        await pool.aclose()
+
+
+async def test_pool_bounds_connections_and_serves_waiters_in_order() -> None:
+    gate = anyio.Event()
+
+    async def slow(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.target == "/hold":
+            await gate.wait()
+        await stream.send(response(200, request.target.encode()))
+        return True
+
+    async with fake_engine(slow) as engine:
+        pool = pool_for(engine, max_connections=1)
+
+        async def call(target: str) -> None:
+            resp = await pool.request(Request("GET", target), buffered=True)
+            assert (await resp.read()).decode() == target
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(call, "/hold")
+            await anyio.sleep(0.05)
+            for i in range(5):
+                tg.start_soon(call, f"/w{i}")
+                await anyio.sleep(0.01)  # noqa: ASYNC110 - the fake server has no event for this
+            assert repr(pool) == "<PoolTransport [1 active, 0 idle | 5 queued]>"
+            gate.set()
+        assert engine.connections_opened == 1
+        assert [r.target for r in engine.requests] == ["/hold"] + [f"/w{i}" for i in range(5)]
+        await pool.aclose()
+
+
+async def test_pool_rejects_nonsense_limits() -> None:
+    with pytest.raises(ValueError, match="max_connections"):
+        PoolTransport(make_connector(parse_host("unix:///nowhere")), max_connections=0)
+    await anyio.lowlevel.checkpoint()
+
+
+async def test_pool_sends_streamed_body_chunked() -> None:
+    async def echo(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(response(200, request.body, content_type="application/octet-stream"))
+        return True
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for i in range(10):
+            yield b"chunk%d;" % i
+        yield b""
+        yield b"z" * 100_000
+
+    async with fake_engine(echo) as engine:
+        pool = pool_for(engine)
+        resp = await pool.request(Request("PUT", "/archive", body=chunks()), buffered=True)
+        expected = b"".join(b"chunk%d;" % i for i in range(10)) + b"z" * 100_000
+        assert await resp.read() == expected
+        assert engine.requests[0].headers["transfer-encoding"] == "chunked"
+        await pool.aclose()
+
+
+async def test_pool_hands_over_upgraded_stream_and_frees_the_slot() -> None:
+    async def hijack(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        assert request.headers["upgrade"] == "tcp"
+        await stream.send(
+            b"HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\n"
+            b"Connection: Upgrade\r\nUpgrade: tcp\r\n\r\nfirst"
+        )
+        data = await stream.receive()
+        await stream.send(b"echo:" + data)
+        return False
+
+    async with fake_engine(hijack) as engine:
+        pool = pool_for(engine, max_connections=1)
+        resp = await pool.request(Request("POST", "/attach", upgrade=True))
+        assert resp.status == 101
+        raw = resp.upgraded()
+        assert pool.num_active == 0
+        assert await raw.receive() == b"first"
+        await raw.send(b"ping")
+        assert await raw.receive() == b"echo:ping"
+        await raw.aclose()
+        await resp.aclose()
+        # The slot was freed: an ordinary request still gets through with max_connections=1.
+        assert engine.connections_opened == 1
+        await pool.aclose()
+
+
+@pytest.mark.parametrize("stage", ["connect", "send", "head", "body"])
+async def test_pool_leaks_nothing_when_cancelled_at_any_await_point(stage: str) -> None:
+    """Cancel at each await point, then check descriptors, pool counts and the next request."""
+    release = anyio.Event()
+
+    async def stall(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.target == "/stall-head":
+            await release.wait()
+        if request.target == "/stall-body":
+            await stream.send(response(200, b"x" * 10)[:-5])
+            await release.wait()
+            return False
+        await stream.send(response(200, b"{}"))
+        return True
+
+    async with fake_engine(stall) as engine:
+        pool = pool_for(engine, max_connections=2)
+        await (await pool.request(Request("GET", "/warm"), buffered=True)).read()
+        await pool.aclose()
+        pool = pool_for(engine, max_connections=2)
+        before = await quiet_fds(engine)
+
+        async def big_body() -> AsyncIterator[bytes]:
+            yield b"a"
+            await anyio.sleep(10)
+            yield b"b"
+
+        target, body = {
+            "connect": ("/", None),
+            "send": ("/", big_body()),
+            "head": ("/stall-head", None),
+            "body": ("/stall-body", None),
+        }[stage]
+        with anyio.move_on_after(0.1 if stage != "connect" else 0) as scope:
+            await pool.request(Request("POST", target, body=body), buffered=True)
+        assert scope.cancelled_caught
+        release.set()
+        assert (pool.num_active, pool.num_idle) == (0, 0)
+        assert await quiet_fds(engine) == before
+        resp = await pool.request(Request("GET", "/after"), buffered=True)
+        assert resp.status == 200
+        await pool.aclose()
+        assert await quiet_fds(engine) == before
+
+
+async def test_pool_reports_a_missing_socket_with_a_hint() -> None:
+    pool = PoolTransport(make_connector(parse_host("unix:///nonexistent/docker.sock")))
+    with pytest.raises(errors.ConnectionFailed, match="does not exist: is the Docker daemon"):
+        await pool.request(Request("GET", "/_ping"))
+    assert pool.num_active == 0
+
+
+async def test_pool_reports_a_stale_socket_with_a_hint(tmp_path: object) -> None:
+    import os
+    import socket
+
+    path = os.path.join(str(tmp_path), "stale.sock")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(path)
+    sock.close()  # bound but never listening: what a crashed daemon leaves
+    pool = PoolTransport(make_connector(parse_host(f"unix://{path}")))
+    with pytest.raises(errors.ConnectionFailed, match="stale socket"):
+        await pool.request(Request("GET", "/_ping"))
+
+
+async def test_pool_raises_protocol_error_on_garbage_and_discards() -> None:
+    async def garbage(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
+        return True
+
+    async with fake_engine(garbage) as engine:
+        pool = pool_for(engine)
+        with pytest.raises(errors.ProtocolError, match="status line"):
+            await pool.request(Request("GET", "/"))
+        assert (pool.num_active, pool.num_idle) == (0, 0)
+        assert engine.connections_opened == 1
+        await pool.aclose()
+
+
+async def test_closed_pool_refuses_requests() -> None:
+    async with fake_engine(ok_json) as engine:
+        pool = pool_for(engine)
+        await pool.aclose()
+        with pytest.raises(errors.ConnectionFailed, match="closed"):
+            await pool.request(Request("GET", "/"))
