@@ -22,8 +22,8 @@ pytestmark = pytest.mark.anyio
 async def quiet_fds(engine: FakeEngine) -> int:
     """Open descriptors once the fake server (same process) has closed its ends."""
     with anyio.fail_after(5):
-        while engine.open_connections:
-            await anyio.sleep(0.01)  # noqa: ASYNC110 - the fake server has no event for this
+        while engine.open_connections:  # noqa: ASYNC110 - the fake server sets no event
+            await anyio.sleep(0.01)
     gc.collect()
     return open_fds()
 
@@ -138,7 +138,7 @@ async def test_pool_bounds_connections_and_serves_waiters_in_order() -> None:
             await anyio.sleep(0.05)
             for i in range(5):
                 tg.start_soon(call, f"/w{i}")
-                await anyio.sleep(0.01)  # noqa: ASYNC110 - the fake server has no event for this
+                await anyio.sleep(0.01)
             assert repr(pool) == "<PoolTransport [1 active, 0 idle | 5 queued]>"
             gate.set()
         assert engine.connections_opened == 1
