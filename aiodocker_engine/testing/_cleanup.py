@@ -140,8 +140,8 @@ def _signal(pid: int, sig: int) -> None:
 def kill_and_wait(pids: set[int] | list[int], *, grace: float, poll: float = 0.02) -> None:
     """SIGTERM the pids, wait up to `grace` seconds, then SIGKILL the survivors and reap.
 
-    With `grace=0` they get SIGKILL straight away. Children of this process are reaped
-    with waitpid so they do not linger as zombies.
+    With `grace=0` they get SIGKILL straight away. Zombies count as gone; reaping one that
+    is our own child is left to its owner (its Popen), which would otherwise lose the status.
     """
     pids = {pid for pid in pids if pid_alive(pid)}
     if not pids:
@@ -159,9 +159,6 @@ def kill_and_wait(pids: set[int] | list[int], *, grace: float, poll: float = 0.0
 def _wait_gone(pids: set[int], timeout: float, poll: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
-        for pid in pids:
-            with contextlib.suppress(ChildProcessError, OSError):
-                os.waitpid(pid, os.WNOHANG)
         if not any(pid_alive(pid) for pid in pids) or time.monotonic() > deadline:
             return
         time.sleep(poll)

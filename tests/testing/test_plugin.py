@@ -1,0 +1,77 @@
+"""The pytest plugin in throwaway sessions: lazy start, loud errors, markers, options."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def inner_ini(pytester: pytest.Pytester) -> None:
+    """The inner sessions' config: warnings are errors, as in this project's own."""
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\nfilterwarnings = error\n"
+    )
+
+
+def test_unit_tests_start_no_engine(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_plain():
+            assert 1 + 1 == 2
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--docker-engine=start")
+    result.assert_outcomes(passed=1)
+    result.stdout.no_fnmatch_line("*aiodocker_engine harness*")
+
+
+def test_missing_engine_errors_and_never_skips(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_uses_engine(docker_engine):
+            pass
+
+        @pytest.mark.engine
+        def test_marked():
+            pass
+
+        def test_plain():
+            pass
+        """
+    )
+    missing = pytester.path / "nothing-here.sock"
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{missing}")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--docker-engine=external")
+    result.assert_outcomes(passed=1, errors=2)
+    result.stdout.fnmatch_lines([f"*no Docker engine answers GET /_ping at unix://{missing}*"])
+    result.stdout.no_fnmatch_line("*skipped*")
+
+
+def test_engine_fixtures_add_the_engine_marker(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_engine_user(docker_engine):
+            pass
+
+        def test_plain():
+            pass
+        """
+    )
+    result = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "-m", "not engine", "--docker-engine=start"
+    )
+    result.assert_outcomes(passed=1, deselected=1)
+
+
+def test_bad_engine_mode_in_environment_is_a_usage_error(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile("def test_engine_user(docker_engine):\n    pass\n")
+    monkeypatch.setenv("AIODOCKER_ENGINE_TEST_ENGINE", "sometimes")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*AIODOCKER_ENGINE_TEST_ENGINE='sometimes'*"])
