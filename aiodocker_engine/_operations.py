@@ -416,7 +416,7 @@ PARAMETER_MIN_VERSION: Final[Mapping[str, Mapping[str, tuple[int, int]]]] = {
         "ConfigFrom": (1, 30),  # errata: files v1.41
         "ConfigOnly": (1, 30),  # errata: files v1.41
         "Scope": (1, 30),  # errata: files v1.41
-        "EnableIPv4": (1, 47),
+        "EnableIPv4": (1, 48),  # errata: files v1.47
     },
     "VolumeCreate": {
         "ClusterVolumeSpec": (1, 42),

@@ -277,6 +277,11 @@ ERRATA: dict[tuple[str, str], Erratum] = {
         )
         for name in ("ConfigFrom", "ConfigOnly", "Scope")
     },
+    ("NetworkCreate", "EnableIPv4"): Erratum(
+        "changelog v1.48; the v1.47 file on master lists it by mistake, 27.x never had it "
+        "(moby/moby#48888)",
+        (1, 48),
+    ),
     ("PutContainerArchive", "copyUIDGID"): Erratum(
         "changelog v1.30; documented late by moby/moby#39279 (v1.39 file)",
         (1, 30),
