@@ -341,6 +341,8 @@ def fmt(version: Version) -> str:
 
 def load_specs(spec_dir: Path) -> dict[Version, dict[str, Any]]:
     """Read the versioned spec files, oldest first, checking info.version and contiguity."""
+    if not spec_dir.is_dir():
+        raise GenerationError(f"{spec_dir} is not a directory")
     found: dict[Version, Path] = {}
     for path in spec_dir.iterdir():
         match = SPEC_FILE.fullmatch(path.name)
