@@ -205,7 +205,7 @@ class Erratum:
     """A correction of what the files say; `why` cites the evidence."""
 
     why: str
-    min_version: Version | None = None
+    min_version: Version
 
 
 # Operations whose first version the files get wrong.
@@ -493,12 +493,12 @@ def build_index(spec_dir: Path) -> Index:
     for op in ordered:
         first = min(histories[op].versions)
         erratum = OPERATION_ERRATA.get(op)
-        if erratum is not None and erratum.min_version is not None:
+        if erratum is not None:
             operation_notes[op] = f"errata: {erratum.why}"
             first = erratum.min_version
         operation_min[op] = first
-    for op in OPERATION_ERRATA.keys() - operation_min.keys():
-        raise GenerationError(f"OPERATION_ERRATA names {op}, which is not an operation")
+    if OPERATION_ERRATA.keys() - operation_min.keys():
+        raise GenerationError(f"OPERATION_ERRATA names unknown operations: {OPERATION_ERRATA}")
 
     former_ids = {
         old: (op, min(vs), max(vs))
@@ -535,7 +535,7 @@ def build_index(spec_dir: Path) -> Index:
                         + " (treated as a doc hole; add to KNOWN_GAPS once checked)"
                     )
             erratum = ERRATA.get(key)
-            if erratum is not None and erratum.min_version is not None:
+            if erratum is not None:
                 used_errata.add(key)
                 parameter_notes[key] = f"errata: files v{fmt(low)}"
                 low = erratum.min_version
