@@ -1,0 +1,82 @@
+"""Request bodies from snake_case keywords or a model, validated before anything is sent."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import msgspec
+
+__all__ = ["build_body"]
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+@functools.cache
+def _wire_names(model: type[msgspec.Struct]) -> Mapping[str, str]:
+    """attribute name -> wire name for every field of `model`."""
+    return {f.name: f.encode_name for f in msgspec.structs.fields(model)}
+
+
+def build_body(
+    model: type[S],
+    body: S | None,
+    fields: Mapping[str, Any],
+    *,
+    nested: Mapping[str, type[msgspec.Struct]] | None = None,
+    where: str = "",
+) -> tuple[S, list[str]]:
+    """Merge `fields` (snake_case attribute names) into `body`; return it and the wire names set.
+
+    A keyword that is not a field of `model` but is one of a `nested` model (e.g. a
+    HostConfig field given to `containers.create`) goes into that nested field. Values are
+    checked against the model's types; a wrong name raises TypeError (with suggestions),
+    a wrong value ValueError naming the field.
+    """
+    names = _wire_names(model)
+    top: dict[str, Any] = {}
+    inner: dict[str, dict[str, Any]] = {}
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if name in names:
+            top[name] = value
+            continue
+        for holder, nested_model in (nested or {}).items():
+            if name in _wire_names(nested_model):
+                inner.setdefault(holder, {})[name] = value
+                break
+        else:
+            known = list(names) + [n for m in (nested or {}).values() for n in _wire_names(m)]
+            close = difflib.get_close_matches(name, known, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise TypeError(f"{where or model.__name__}() got an unknown field {name!r}{hint}")
+    for holder, values in inner.items():
+        if holder in top:
+            raise TypeError(
+                f"{where or model.__name__}(): pass {sorted(values)} inside {holder}= or as "
+                f"keywords, not both"
+            )
+        top[holder] = _merge(None, values, (nested or {})[holder], where)
+    merged = _merge(body, top, model, where)
+    set_names = [names[name] for name in top]
+    if body is not None:
+        set_names.extend(
+            names[name]
+            for name in names
+            if name not in top and getattr(body, name, None) is not None
+        )
+    return merged, set_names
+
+
+def _merge(body: S | None, values: Mapping[str, Any], model: type[S], where: str) -> S:
+    names = _wire_names(model)
+    wire: dict[str, Any] = msgspec.to_builtins(body) if body is not None else {}
+    for name, value in values.items():
+        wire[names[name]] = msgspec.to_builtins(value)
+    try:
+        return msgspec.convert(wire, model)
+    except msgspec.ValidationError as exc:
+        raise ValueError(f"{where or model.__name__}(): {exc}") from exc

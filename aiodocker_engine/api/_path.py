@@ -1,0 +1,20 @@
+"""Path parameters, escaped so an id or name can never change the request path."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+__all__ = ["quote_path"]
+
+
+def quote_path(value: str, *, safe: str = "") -> str:
+    """Percent-encode one path segment ("/" too, unless in `safe`); refuses empty values.
+
+    Image and plugin references keep "/" and ":" (`safe="/:@"`): the daemon's router
+    matches them with a catch-all pattern.
+    """
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"an id or name is required, got {value!r}")
+    if ".." in value.split("/"):
+        raise ValueError(f"{value!r} is not a valid id or name")
+    return quote(value, safe=safe)

@@ -1,0 +1,123 @@
+"""System: ping, version, info, disk usage and registry login."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Literal
+
+import msgspec
+
+from aiodocker_engine.api._group import ApiGroup
+from aiodocker_engine.models import (
+    AuthConfig,
+    AuthResponse,
+    SystemDataUsageResponse,
+    SystemInfo,
+    SystemVersion,
+)
+from aiodocker_engine.transport._base import Response
+
+if TYPE_CHECKING:
+    from aiodocker_engine.client import Docker
+
+__all__ = ["PingInfo", "SystemApi"]
+
+DataUsageType = Literal["container", "image", "volume", "build-cache"]
+
+
+class PingInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """What `GET /_ping` says in its headers (the body is just "OK")."""
+
+    api_version: str | None = None
+    os_type: str | None = None
+    experimental: bool = False
+    builder_version: str | None = None
+    swarm: str | None = None
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> PingInfo:
+        return cls(
+            api_version=headers.get("api-version"),
+            os_type=headers.get("ostype"),
+            experimental=headers.get("docker-experimental", "").lower() == "true",
+            builder_version=headers.get("builder-version"),
+            swarm=headers.get("swarm"),
+        )
+
+
+class SystemApi(ApiGroup):
+    """Engine-wide calls: `docker.system`."""
+
+    async def ping(self) -> PingInfo:
+        """`GET /_ping`: the daemon answers; its headers tell API version, OS, swarm state."""
+        response = await self._docker._send("SystemPing", "GET", "/_ping")
+        await response.aclose()
+        return PingInfo.from_headers(response.headers)
+
+    async def ping_head(self) -> PingInfo:
+        """`HEAD /_ping`: like `ping()` without a body."""
+        response = await self._docker._send("SystemPingHead", "HEAD", "/_ping")
+        await response.aclose()
+        return PingInfo.from_headers(response.headers)
+
+    async def version(self) -> SystemVersion:
+        """Versions of the engine and its components."""
+        return await self._docker._json("SystemVersion", "GET", "/version", SystemVersion)
+
+    async def info(self) -> SystemInfo:
+        """System-wide information: counts, drivers, resources, swarm state, warnings."""
+        return await self._docker._json("SystemInfo", "GET", "/info", SystemInfo)
+
+    async def df(
+        self, *, type: list[DataUsageType] | None = None, verbose: bool | None = None
+    ) -> SystemDataUsageResponse:
+        """Disk usage of images, containers, volumes and build cache.
+
+        `type` limits the answer to some object types (API 1.42+).
+        """
+        return await self._docker._json(
+            "SystemDataUsage",
+            "GET",
+            "/system/df",
+            SystemDataUsageResponse,
+            query={"type": type, "verbose": verbose},
+        )
+
+    async def auth(
+        self,
+        config: AuthConfig | None = None,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        serveraddress: str | None = None,
+    ) -> AuthResponse:
+        """Check credentials against a registry (`docker login`); 401 raises Unauthorized.
+
+        The password never appears in errors or reprs raised from here.
+        """
+        if config is None:
+            config = AuthConfig(
+                username=username,
+                password=password,
+                serveraddress=serveraddress,
+            )
+        return await self._docker._json(
+            "SystemAuth", "POST", "/auth", AuthResponse, body=config, time_limit=None
+        )
+
+    # -- used by version negotiation: no version prefix, no gating -------------------
+
+    async def _ping_unversioned(self) -> PingInfo:
+        response = await self._raw("GET", "/_ping")
+        return PingInfo.from_headers(response.headers)
+
+    async def _version_unversioned(self) -> SystemVersion:
+        response = await self._raw("GET", "/version")
+        decoded: SystemVersion = msgspec.json.decode(await response.read(), type=SystemVersion)
+        return decoded
+
+    async def _raw(self, method: str, path: str) -> Response:
+        docker: Docker = self._docker
+        response = await docker._send("SystemPing", method, path, versioned=False, buffered=True)
+        await response.aclose()
+        return response

@@ -1,0 +1,210 @@
+"""Request rate: container inspects per second at several concurrencies, side by side.
+
+Contenders, all against the same real daemon in one process run:
+- aiodocker_engine on asyncio and on trio (the default PoolTransport);
+- aiodocker (aiohttp) on asyncio;
+- docker-py (requests, synchronous) driven by one thread per concurrent caller;
+- a floor: a minimal hand-written anyio client (one kept-alive Unix connection per
+  worker, fixed request bytes, Content-Length framing only, msgspec decode to dicts)
+  on asyncio and on trio — what any client on anyio could at best reach.
+
+Rounds are interleaved and the best of `--rounds` is kept for each contender, so a
+noisy neighbour hurts all contenders alike. Ratios matter, absolute numbers drift.
+
+    python -m benchmarks.bench_requests [--seconds 2] [--rounds 3] [--concurrency 1,8,32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import anyio
+import msgspec
+
+from aiodocker_engine import Docker
+from aiodocker_engine.testing import ensure_test_image, provide_engine
+
+Runner = Callable[[str, str, int, float], float]
+
+
+async def _drive(call: Callable[[], Awaitable[object]], concurrency: int, seconds: float) -> float:
+    """Run `call` from `concurrency` tasks for `seconds`; return calls per second."""
+    count = 0
+    deadline = 0.0
+
+    async def worker() -> None:
+        nonlocal count
+        while time.perf_counter() < deadline:
+            await call()
+            count += 1
+
+    for _ in range(3):  # warm up the connections
+        await call()
+    deadline = time.perf_counter() + seconds
+    began = time.perf_counter()
+    async with anyio.create_task_group() as tg:
+        for _ in range(concurrency):
+            tg.start_soon(worker)
+    return count / (time.perf_counter() - began)
+
+
+def ours(backend: str) -> Runner:
+    def run(host: str, container: str, concurrency: int, seconds: float) -> float:
+        async def main() -> float:
+            async with Docker(host) as docker:
+                return await _drive(
+                    lambda: docker.containers.inspect(container), concurrency, seconds
+                )
+
+        return anyio.run(main, backend=backend)
+
+    return run
+
+
+def floor(backend: str) -> Runner:
+    def run(host: str, container: str, concurrency: int, seconds: float) -> float:
+        path = host.removeprefix("unix://")
+        request = (
+            f"GET /v1.41/containers/{container}/json HTTP/1.1\r\nHost: docker\r\n\r\n"
+        ).encode()
+        decoder = msgspec.json.Decoder()
+
+        async def main() -> float:
+            idle: list[Any] = []
+
+            async def inspect() -> object:
+                stream = idle.pop() if idle else await anyio.connect_unix(path)
+                await stream.send(request)
+                buf = b""
+                while (end := buf.find(b"\r\n\r\n")) < 0:
+                    buf += await stream.receive(262144)
+                head = buf[:end].lower()
+                i = head.find(b"content-length:") + 15
+                length = int(head[i : head.find(b"\r\n", i)])
+                body = buf[end + 4 :]
+                while len(body) < length:
+                    body += await stream.receive(262144)
+                idle.append(stream)
+                return decoder.decode(body)
+
+            try:
+                return await _drive(inspect, concurrency, seconds)
+            finally:
+                for stream in idle:
+                    await stream.aclose()
+
+        return anyio.run(main, backend=backend)
+
+    return run
+
+
+def aiodocker_runner(host: str, container: str, concurrency: int, seconds: float) -> float:
+    import aiodocker
+
+    async def main() -> float:
+        docker = aiodocker.Docker(url=host, api_version="v1.41")
+        try:
+            return await _drive(lambda: docker.containers.get(container), concurrency, seconds)
+        finally:
+            await docker.close()
+
+    return asyncio.run(main())
+
+
+def dockerpy_runner(host: str, container: str, concurrency: int, seconds: float) -> float:
+    import docker
+
+    client = docker.APIClient(base_url=host, version="1.41", max_pool_size=max(concurrency, 10))
+    count = [0] * concurrency
+    for _ in range(3):
+        client.inspect_container(container)
+    deadline = time.perf_counter() + seconds
+
+    def worker(i: int) -> None:
+        while time.perf_counter() < deadline:
+            client.inspect_container(container)
+            count[i] += 1
+
+    began = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(worker, range(concurrency)))
+    rate = sum(count) / (time.perf_counter() - began)
+    client.close()
+    return rate
+
+
+CONTENDERS: dict[str, Runner] = {
+    "ours asyncio": ours("asyncio"),
+    "ours trio": ours("trio"),
+    "floor asyncio": floor("asyncio"),
+    "floor trio": floor("trio"),
+    "aiodocker": aiodocker_runner,
+    "docker-py threads": dockerpy_runner,
+}
+
+
+async def _make_container(host: str, image: str) -> str:
+    async with Docker(host) as docker:
+        created = await docker.containers.create(
+            image=image, cmd=["sleep", "3600"], labels={"aiodocker-engine-bench": "1"}
+        )
+        assert created.id is not None
+        await docker.containers.start(created.id)
+        return created.id
+
+
+async def _remove_container(host: str, container: str) -> None:
+    async with Docker(host) as docker:
+        await docker.containers.remove(container, force=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--concurrency", default="1,8,32")
+    args = parser.parse_args()
+    levels = [int(c) for c in args.concurrency.split(",")]
+
+    with provide_engine() as engine:
+        image = ensure_test_image(engine.host)
+        container = anyio.run(_make_container, engine.host, image)
+        try:
+            best: dict[tuple[str, int], float] = {}
+            for _ in range(args.rounds):
+                for level in levels:
+                    for name, runner in CONTENDERS.items():
+                        rate = runner(engine.host, container, level, args.seconds)
+                        best[name, level] = max(best.get((name, level), 0.0), rate)
+        finally:
+            anyio.run(_remove_container, engine.host, container)
+
+    print(f"\ncontainer inspects per second (best of {args.rounds} x {args.seconds}s), {engine}")
+    header = "| contender | " + " | ".join(f"c={c}" for c in levels) + " |"
+    print(header)
+    print("|" + " --- |" * (len(levels) + 1))
+    for name in CONTENDERS:
+        print(f"| {name} | " + " | ".join(f"{best[name, c]:,.0f}" for c in levels) + " |")
+    print("\nratios")
+    print(header)
+    print("|" + " --- |" * (len(levels) + 1))
+    pairs = [
+        ("ours asyncio / aiodocker", "ours asyncio", "aiodocker"),
+        ("ours trio / aiodocker", "ours trio", "aiodocker"),
+        ("ours asyncio / docker-py", "ours asyncio", "docker-py threads"),
+        ("ours asyncio / floor asyncio", "ours asyncio", "floor asyncio"),
+        ("ours trio / floor trio", "ours trio", "floor trio"),
+    ]
+    for label, a, b in pairs:
+        print(
+            f"| {label} | " + " | ".join(f"{best[a, c] / best[b, c]:.2f}x" for c in levels) + " |"
+        )
+
+
+if __name__ == "__main__":
+    main()

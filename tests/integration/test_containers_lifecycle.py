@@ -1,0 +1,171 @@
+"""Container operations that need no stream, against the real engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from aiodocker_engine import Docker, errors, models
+
+pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+
+
+async def test_create_start_inspect_list_and_remove(
+    docker: Docker, container_factory: Any, docker_test_labels: dict[str, str]
+) -> None:
+    created = await container_factory(cmd=["sleep", "30"], env=["A=1"], working_dir="/tmp")
+    assert isinstance(created, models.ContainerCreateResponse)
+    await docker.containers.start(created.id)
+    info = await docker.containers.inspect(created.id)
+    assert info.state is not None and info.state.running is True
+    assert info.config is not None and info.config.env is not None
+    assert "A=1" in info.config.env and info.config.working_dir == "/tmp"
+    label = next(iter(docker_test_labels.items()))
+    listed = await docker.containers.list(filters={"label": f"{label[0]}={label[1]}"})
+    assert created.id in [c.id for c in listed]
+    await docker.containers.remove(created.id, force=True)
+    with pytest.raises(errors.NotFound):
+        await docker.containers.inspect(created.id)
+
+
+async def test_create_accepts_host_config_fields_as_keywords(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(cmd=["true"], memory=64 * 1024 * 1024, init=True)
+    info = await docker.containers.inspect(created.id)
+    assert info.host_config is not None
+    assert info.host_config.memory == 64 * 1024 * 1024
+    assert info.host_config.init is True
+
+
+async def test_create_rejects_unknown_and_mistyped_fields_before_sending(docker: Docker) -> None:
+    with pytest.raises(TypeError, match=r"unknown field 'comand'.*did you mean cmd"):
+        await docker.containers.create(image="busybox", comand=["true"])
+    with pytest.raises(ValueError, match="Env"):
+        await docker.containers.create(image="busybox", env={"A": "1"})
+
+
+async def test_create_with_a_taken_name_is_a_conflict(
+    docker: Docker, container_factory: Any, docker_session_id: str
+) -> None:
+    name = f"aiodocker-engine-dup-{docker_session_id}"
+    await container_factory(cmd=["true"], name=name)
+    with pytest.raises(errors.Conflict):
+        await docker.containers.create(image="busybox", name=name)
+
+
+async def test_kill_by_signal_name_and_number(docker: Docker, container_factory: Any) -> None:
+    script = "trap 'echo got-hup' HUP; while true; do sleep 0.1; done"
+    created = await container_factory(cmd=["sh", "-c", script])
+    await docker.containers.start(created.id)
+    await anyio.sleep(0.3)
+    await docker.containers.kill(created.id, signal="SIGHUP")
+    await docker.containers.kill(created.id, signal=9)
+    result = await docker.containers.wait(created.id)
+    assert result.status_code == 137
+    with pytest.raises(errors.Conflict):
+        await docker.containers.kill(created.id, signal="SIGKILL")
+
+
+async def test_wait_conditions(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["sh", "-c", "exit 3"])
+    # not-running returns at once for a created container.
+    with anyio.fail_after(10):
+        early = await docker.containers.wait(created.id, condition="not-running")
+    assert early.status_code == 0
+    async with anyio.create_task_group() as tg:
+        results: list[models.ContainerWaitResponse] = []
+
+        async def wait_next_exit() -> None:
+            results.append(await docker.containers.wait(created.id, condition="next-exit"))
+
+        tg.start_soon(wait_next_exit)
+        await anyio.sleep(0.2)
+        await docker.containers.start(created.id)
+    assert results[0].status_code == 3
+
+
+async def test_wait_removed_returns_when_the_container_is_gone(
+    docker: Docker, docker_test_labels: dict[str, str]
+) -> None:
+    created = await docker.containers.create(
+        image="busybox", cmd=["true"], auto_remove=True, labels=docker_test_labels
+    )
+    async with anyio.create_task_group() as tg:
+        results: list[models.ContainerWaitResponse] = []
+
+        async def wait_removed() -> None:
+            results.append(await docker.containers.wait(created.id, condition="removed"))
+
+        tg.start_soon(wait_removed)
+        await anyio.sleep(0.2)
+        await docker.containers.start(created.id)
+    assert results[0].status_code == 0
+    with pytest.raises(errors.NotFound):
+        await docker.containers.inspect(created.id)
+
+
+async def test_pause_unpause_top_and_changes(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["sh", "-c", "touch /tmp/made; sleep 30"])
+    await docker.containers.start(created.id)
+    await anyio.sleep(0.3)
+    top = await docker.containers.top(created.id, ps_args="-o pid,comm")
+    assert top.titles is not None and top.processes
+    await docker.containers.pause(created.id)
+    state = (await docker.containers.inspect(created.id)).state
+    assert state is not None and state.paused is True
+    await docker.containers.unpause(created.id)
+    changes = await docker.containers.changes(created.id)
+    assert any(change.path == "/tmp/made" for change in changes)
+
+
+async def test_changes_of_an_untouched_container_is_an_empty_list(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(cmd=["true"])
+    assert await docker.containers.changes(created.id) == []
+
+
+async def test_rename_restart_stop(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["sleep", "30"])
+    new_name = f"renamed-{created.id[:12]}"
+    await docker.containers.rename(created.id, new_name)
+    await docker.containers.start(new_name)
+    before = await docker.containers.inspect(new_name)
+    await docker.containers.restart(new_name, t=0)
+    after = await docker.containers.inspect(new_name)
+    assert before.state is not None and after.state is not None
+    assert after.state.started_at != before.state.started_at
+    await docker.containers.stop(new_name, t=0)
+    stopped = await docker.containers.inspect(new_name)
+    assert stopped.state is not None and stopped.state.running is False
+
+
+async def test_update_memory_limit_live(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["sleep", "30"], memory=64 * 1024 * 1024)
+    await docker.containers.start(created.id)
+    result = await docker.containers.update(
+        created.id, memory=128 * 1024 * 1024, memory_swap=256 * 1024 * 1024
+    )
+    assert isinstance(result, models.ContainerUpdateResponse)
+    info = await docker.containers.inspect(created.id)
+    assert info.host_config is not None and info.host_config.memory == 128 * 1024 * 1024
+
+
+async def test_resize_tty_container(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["sleep", "30"], tty=True)
+    await docker.containers.start(created.id)
+    await docker.containers.resize(created.id, h=40, w=100)
+
+
+async def test_prune_removes_only_stopped_labelled_containers(
+    docker: Docker, container_factory: Any, docker_test_labels: dict[str, str]
+) -> None:
+    stopped = await container_factory(cmd=["true"], labels={"prune-me": "yes"})
+    running = await container_factory(cmd=["sleep", "30"], labels={"prune-me": "yes"})
+    await docker.containers.start(running.id)
+    result = await docker.containers.prune(filters={"label": ["prune-me=yes"]})
+    assert stopped.id in (result.containers_deleted or [])
+    assert running.id not in (result.containers_deleted or [])
