@@ -62,6 +62,7 @@ __all__ = ["DEFAULT_HOST", "Engine", "EngineMode", "HarnessError", "provide_engi
 EngineMode = Literal["auto", "external", "start"]
 DEFAULT_HOST = "unix:///var/run/docker.sock"
 _MAX_SLOTS = 64
+_MAX_SOCKET_PATH = 108  # sun_path, including the terminating NUL
 
 
 def default_base_dir() -> Path:
@@ -390,6 +391,12 @@ class Engine:
 
 
 def _external(host: str) -> Engine | None:
+    if not host.startswith(("unix://", "tcp://", "http://", "https://")):
+        raise HarnessError(
+            f"DOCKER_HOST={host!r}: the test harness talks to unix:// and tcp:// engines only; "
+            "forward the engine to a local socket (ssh -L /tmp/docker.sock:/var/run/docker.sock "
+            "…) and set DOCKER_HOST=unix:///tmp/docker.sock"
+        )
     headers = _http.ping(host)
     if headers is None:
         return None
@@ -429,9 +436,19 @@ def start_engine(
     """Start a throwaway dockerd in a free slot under `base_dir` (root only)."""
     began = time.monotonic()
     if not is_root():
-        raise HarnessError(_need_root_message(_candidate_host(), "start"))
+        raise HarnessError(
+            "starting a throwaway dockerd needs root; run the tests as root, or use an engine "
+            "you can reach with DOCKER_HOST and engine mode 'auto' or 'external'"
+        )
     ensure_engine_packages()
     slot = claim_slot(base_dir or default_base_dir())
+    longest = slot.dir / "containerd" / "containerd.sock.ttrpc"
+    if len(str(longest).encode()) >= _MAX_SOCKET_PATH:
+        slot.release()
+        raise HarnessError(
+            f"{slot.base} is too deep: socket paths such as {longest} must stay under "
+            f"{_MAX_SOCKET_PATH} bytes; set AIODOCKER_ENGINE_TEST_DIR to a shorter path"
+        )
     try:
         slot.dir.mkdir(mode=0o700)
         driver = (

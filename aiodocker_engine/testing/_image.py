@@ -4,8 +4,9 @@ The rootfs is a tar made in memory: `/bin/busybox` (must be statically linked: t
 has no libc), a symlink in /bin for every applet `busybox --list` names, /etc/passwd and
 /etc/group with root, `user` (uid 1000) and `nobody`, and the usual empty directories.
 It is imported with `POST /images/create?fromSrc=-` and `CMD ["sh"]`. The tar is
-byte-for-byte reproducible, and its sha256 is recorded in an image label, so an engine that
-already has this exact image is left alone and one with an older build gets the new one.
+byte-for-byte reproducible, and its sha256 is recorded in the image's comment (not a label:
+containers inherit image labels, and tests compare labels), so an engine that already has
+this exact image is left alone and one with an older build gets the new one.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 TEST_IMAGE = "aiodocker-engine-test/busybox:latest"
-DIGEST_LABEL = "io.github.aiodocker-engine.rootfs-sha256"
+_COMMENT = "aiodocker_engine test image, rootfs sha256:"
 _MTIME = 1_700_000_000
 _PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 _PASSWD = (
@@ -146,10 +147,10 @@ def _inspect(host: str, prefix: str, image: str) -> dict[str, object] | None:
 
 
 def _digest_of(inspected: dict[str, object]) -> str | None:
-    config = inspected.get("Config")
-    labels = config.get("Labels") if isinstance(config, dict) else None
-    value = labels.get(DIGEST_LABEL) if isinstance(labels, dict) else None
-    return value if isinstance(value, str) else None
+    comment = inspected.get("Comment")
+    if isinstance(comment, str) and comment.startswith(_COMMENT):
+        return comment[len(_COMMENT) :]
+    return None
 
 
 def _import(host: str, prefix: str, image: str, rootfs: bytes, digest: str) -> None:
@@ -160,7 +161,7 @@ def _import(host: str, prefix: str, image: str, rootfs: bytes, digest: str) -> N
         ("tag", tag),
         ("changes", 'CMD ["sh"]'),
         ("changes", f"ENV PATH={_PATH}"),
-        ("changes", f"LABEL {DIGEST_LABEL}={digest}"),
+        ("message", f"{_COMMENT}{digest}"),
     ]
     resp = _http.request(
         host,

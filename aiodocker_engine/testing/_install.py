@@ -47,9 +47,11 @@ def apt_install(packages: list[str], *, why: str) -> None:
     if apt_get is None:
         raise HarnessError(f"{why}, and there is no apt-get here: install {packages} yourself")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive", "PATH": system_path()}
-    steps = [[apt_get, "install", "-y", *packages]]
+    # Wait for another apt (unattended-upgrades, a parallel test session) instead of failing.
+    wait = ["-o", "DPkg::Lock::Timeout=300"]
+    steps = [[apt_get, *wait, "install", "-y", *packages]]
     if not _apt_updated:
-        steps.insert(0, [apt_get, "update"])
+        steps.insert(0, [apt_get, *wait, "update"])
     for step in steps:
         done = subprocess.run(
             step, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
@@ -59,5 +61,5 @@ def apt_install(packages: list[str], *, why: str) -> None:
             raise HarnessError(
                 f"{why}; `{' '.join(step)}` failed with exit status {done.returncode}:\n{tail}"
             )
-        if step[1] == "update":
+        if "update" in step:
             _apt_updated = True

@@ -39,6 +39,7 @@ from aiodocker_engine.testing._image import ensure_test_image
 
 if TYPE_CHECKING:
     from aiodocker_engine import Docker
+    from aiodocker_engine.models import ContainerCreateResponse
 
 __all__ = [
     "ContainerFactory",
@@ -204,7 +205,7 @@ class ContainerFactory:
 
     Defaults to the test image; every container gets the session label, and all of them
     are force-removed (with their anonymous volumes) when the test ends, pass or fail.
-    Returns what `docker.containers.create` returns.
+    Returns what `docker.containers.create` returns (`models.ContainerCreateResponse`).
     """
 
     def __init__(self, client: Docker, image: str, labels: Mapping[str, str]) -> None:
@@ -223,12 +224,14 @@ class ContainerFactory:
         cmd: list[str] | None = None,
         labels: Mapping[str, str] | None = None,
         **kwargs: Any,
-    ) -> Any:
+    ) -> ContainerCreateResponse:
         if cmd is not None:
             kwargs["cmd"] = cmd
         created = await self._client.containers.create(
             image=image or self._image, labels={**(labels or {}), **self._labels}, **kwargs
         )
+        if created.id is None:  # the spec makes Id optional; daemons always send it
+            raise RuntimeError(f"containers.create answered without an Id: {created!r}")
         self.ids.append(created.id)
         return created
 
