@@ -28,6 +28,7 @@ from aiodocker_engine._versions import (
 from aiodocker_engine.api._query import encode_query
 from aiodocker_engine.api.containers import ContainersApi
 from aiodocker_engine.api.system import PingInfo, SystemApi
+from aiodocker_engine.streams._messages import MessageStream
 from aiodocker_engine.transport._base import Body, Request, Response, Transport
 from aiodocker_engine.transport._connect import make_connector
 from aiodocker_engine.transport._host import EngineAddress, TLSConfig, resolve_host
@@ -283,6 +284,39 @@ class Docker:
             time_limit=time_limit,
         )
         await response.aclose()
+
+    def _messages(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        type_: type[T] | Any,
+        *,
+        query: Mapping[str, object] | None = None,
+        body: Body | msgspec.Struct = None,
+        json: object = None,
+        headers: Mapping[str, str] | None = None,
+        fields: Iterable[str] = (),
+    ) -> MessageStream[T]:
+        """A lazily opened stream of JSON messages (events, stats, progress).
+
+        The client timeout bounds only the wait for the response head.
+        """
+
+        async def opener() -> Response:
+            return await self._send(
+                operation,
+                method,
+                path,
+                query=query,
+                body=body,
+                json=json,
+                headers=headers,
+                fields=fields,
+                buffered=False,
+            )
+
+        return MessageStream(opener, type_)
 
 
 def _type_name(type_: Any) -> str:

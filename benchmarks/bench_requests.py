@@ -5,7 +5,7 @@ Contenders, all against the same real daemon in one process run:
 - aiodocker (aiohttp) on asyncio;
 - docker-py (requests, synchronous) driven by one thread per concurrent caller;
 - a floor: a minimal hand-written anyio client (one kept-alive Unix connection per
-  worker, fixed request bytes, Content-Length framing only, msgspec decode to dicts)
+  worker, fixed request bytes, bare framing, msgspec decode to dicts)
   on asyncio and on trio — what any client on anyio could at best reach.
 
 Rounds are interleaved and the best of `--rounds` is kept for each contender, so a
@@ -84,11 +84,26 @@ def floor(backend: str) -> Runner:
                 while (end := buf.find(b"\r\n\r\n")) < 0:
                     buf += await stream.receive(262144)
                 head = buf[:end].lower()
-                i = head.find(b"content-length:") + 15
-                length = int(head[i : head.find(b"\r\n", i)])
-                body = buf[end + 4 :]
-                while len(body) < length:
-                    body += await stream.receive(262144)
+                rest = buf[end + 4 :]
+                if b"transfer-encoding: chunked" in head:
+                    # Go's server chunks bodies larger than its write buffer (inspect is).
+                    while not rest.endswith(b"\r\n0\r\n\r\n"):
+                        rest += await stream.receive(262144)
+                    parts, pos = [], 0
+                    while True:
+                        eol = rest.index(b"\r\n", pos)
+                        size = int(rest[pos:eol], 16)
+                        if size == 0:
+                            break
+                        parts.append(rest[eol + 2 : eol + 2 + size])
+                        pos = eol + 4 + size
+                    body = b"".join(parts)
+                else:
+                    i = head.find(b"content-length:") + 15
+                    length = int(head[i : head.find(b"\r\n", i)])
+                    while len(rest) < length:
+                        rest += await stream.receive(262144)
+                    body = rest
                 idle.append(stream)
                 return decoder.decode(body)
 

@@ -117,7 +117,7 @@ class ContainersApi(ApiGroup):
 
     async def changes(self, container: str) -> builtins.list[FilesystemChange]:
         """Files added, changed or deleted in the container's filesystem (never None)."""
-        result = await self._docker._json(
+        result: builtins.list[FilesystemChange] | None = await self._docker._json(
             "ContainerChanges",
             "GET",
             f"/containers/{quote_path(container)}/changes",
