@@ -26,11 +26,12 @@ Rules:
    over every byte in Python, and skips strings whole, so ``}{`` inside a string is no
    boundary. UTF-8 needs no care: no byte of a multi-byte character is ASCII. Each value it
    delimits is decoded on its own; a bad one raises `StreamError` naming its byte offset.
-   Once the slow path has found values back to back, the stream is known to be
-   concatenated and the scanner also runs on every unterminated tail; it resumes where it
-   stopped, so a large message arriving in pieces is scanned once.
-3. A tail without newline is otherwise only scanned when it ends in ``}`` or ``]``: a message
-   the daemon sent without newline is then handed out at once, instead of waiting for more.
+3. The tail after the last newline is scanned too, but only when its new bytes hold a ``}``
+   or ``]`` (without one no value can have ended there). So a message sent without newline
+   is handed out as soon as its last byte arrives, and a back-to-back stream never waits.
+   The scanner resumes where it stopped, so a long message arriving in pieces is scanned
+   once; in a newline-delimited stream it only ever sees the partial message at the end of
+   a read.
 4. No message is lost to an error: if messages were decoded from a chunk before the error in
    it, ``feed`` returns them and the error is raised by the next ``feed`` or ``eof``.
 5. ``eof`` decodes what is left (a last value without newline); a partial message raises
@@ -148,7 +149,6 @@ class JsonStreamDecoder(Generic[T]):
     """
 
     __slots__ = (
-        "_concatenated",
         "_decode",
         "_decode_lines",
         "_error",
@@ -177,7 +177,6 @@ class JsonStreamDecoder(Generic[T]):
         self._pending = bytearray()
         self._offset = 0  # stream offset of _pending[0]
         self._scan_state = (0, 0, 0)  # scanner's (pos, depth, start) within _pending
-        self._concatenated = False
         self._error: StreamError | None = None
 
     @property
@@ -212,7 +211,7 @@ class JsonStreamDecoder(Generic[T]):
             if not chunk:
                 return []
             pending += chunk
-            if self._concatenated or chunk[-16:].rstrip()[-1:] in (b"}", b"]"):
+            if b"}" in chunk or b"]" in chunk:
                 return self._run_scanner(final=False)
             return []
         if pending:
@@ -235,7 +234,7 @@ class JsonStreamDecoder(Generic[T]):
         else:
             pending += memoryview(chunk)[end:]
         self._scan_state = (0, 0, 0)
-        if pending and (self._concatenated or chunk[-16:].rstrip()[-1:] in (b"}", b"]")):
+        if pending and (chunk.find(b"}", nl) >= 0 or chunk.find(b"]", nl) >= 0):
             messages.extend(self._run_scanner(final=False))
         return messages
 
@@ -280,8 +279,6 @@ class JsonStreamDecoder(Generic[T]):
                     f"unexpected bytes between JSON messages at byte {self._offset + junk.at}",
                     pending[junk.at :],
                 ) from None
-            if len(spans) > 1 or (spans and depth):
-                self._concatenated = True  # values back to back: scan every tail from now on
             self._decode_spans(spans, messages)
             consumed = spans[-1][1] if spans else 0
             if final and depth:
