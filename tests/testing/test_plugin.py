@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+
+from aiodocker_engine.testing import HarnessError, _engine, provide_engine
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +79,26 @@ def test_bad_engine_mode_in_environment_is_a_usage_error(
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*AIODOCKER_ENGINE_TEST_ENGINE='sometimes'*"])
+
+
+def test_provide_engine_without_root_explains_how_to_get_one(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(_engine, "is_root", lambda: False)
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/none.sock")
+    with pytest.raises(HarnessError, match="only start a throwaway dockerd as root") as caught:
+        provide_engine("auto")
+    assert "DOCKER_HOST" in str(caught.value)
+    with pytest.raises(HarnessError, match="needs root"):
+        provide_engine("start")
+
+
+def test_provide_engine_refuses_hosts_it_cannot_ping(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", "ssh://user@example.invalid")
+    with pytest.raises(HarnessError, match="unix:// and tcp:// engines only"):
+        provide_engine("external")
+
+
+def test_provide_engine_rejects_unknown_modes() -> None:
+    with pytest.raises(ValueError, match="'sometimes'"):
+        provide_engine("sometimes")  # type: ignore[arg-type]
