@@ -54,6 +54,7 @@ __all__ = [
 _ENGINE_FIXTURES = frozenset({"docker_engine", "docker_test_image", "docker", "container_factory"})
 _MODES = ("auto", "external", "start")
 _engine_key = pytest.StashKey[Engine]()
+_swept_key = pytest.StashKey[list[str]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -92,6 +93,11 @@ def pytest_terminal_summary(
     engine = config.stash.get(_engine_key, None)
     if engine is not None:
         terminalreporter.write_line(f"aiodocker_engine harness: {describe(engine)}")
+    swept = config.stash.get(_swept_key, [])
+    if swept:
+        terminalreporter.write_line(
+            f"aiodocker_engine harness: swept {len(swept)} leftover objects: {', '.join(swept)}"
+        )
 
 
 def _mode(config: pytest.Config) -> EngineMode:
@@ -109,11 +115,13 @@ def sweep(host: str, api_version: str, label: str) -> list[str]:
     """Remove every container, network and volume carrying `label` (``key=value``).
 
     Uses the harness's stdlib HTTP, so it works even when the async client is broken.
-    Returns what it removed, as ``kind id`` strings.
+    Returns what it removed, as ``kind id`` strings; raises HarnessError naming what it could
+    not remove, after trying everything.
     """
     prefix = _http.api_prefix(api_version)
     filters = {"filters": json.dumps({"label": [label]})}
     removed: list[str] = []
+    failed: list[str] = []
     kinds: tuple[tuple[str, str, str, str, dict[str, str]], ...] = (
         ("container", "/containers/json", "Id", "/containers/{}", {"force": "1", "v": "1"}),
         ("network", "/networks", "Id", "/networks/{}", {}),
@@ -128,6 +136,10 @@ def sweep(host: str, api_version: str, label: str) -> list[str]:
             resp = _http.request(host, "DELETE", path, query=query, timeout=60)
             if resp.status in (200, 204, 404):
                 removed.append(f"{kind} {ident}")
+            else:
+                failed.append(f"{kind} {ident} ({resp.status}: {resp.body.decode().strip()})")
+    if failed:
+        raise HarnessError(f"the session sweep could not remove: {'; '.join(failed)}")
     return removed
 
 
@@ -161,7 +173,8 @@ def docker_engine(request: pytest.FixtureRequest, docker_session_id: str) -> Ite
     finally:
         try:
             if not engine.started_here and _http.ping(engine.host) is not None:
-                sweep(engine.host, engine.api_version, f"{SESSION_LABEL}={docker_session_id}")
+                label = f"{SESSION_LABEL}={docker_session_id}"
+                request.config.stash[_swept_key] = sweep(engine.host, engine.api_version, label)
         finally:
             engine.stop()
 

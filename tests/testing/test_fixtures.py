@@ -74,3 +74,30 @@ def test_container_factory_removes_containers_when_the_test_fails(
     result.assert_outcomes(failed=2)  # once per anyio backend
     result.stdout.fnmatch_lines(["*RuntimeError: the test failed*"])
     assert _labelled_containers(docker_engine, labels) == []
+
+
+_LEAKY_TEST = """
+import json
+from aiodocker_engine.testing import _http
+
+def test_leaks_a_volume(docker_engine, docker_test_labels):
+    body = {"Name": "aet-leaked-volume", "Labels": docker_test_labels}
+    resp = _http.request(docker_engine.host, "POST", "/v1.41/volumes/create",
+                         body=json.dumps(body).encode(),
+                         headers={"Content-Type": "application/json"})
+    assert resp.status == 201
+"""
+
+
+def test_session_sweep_removes_what_tests_leaked_on_an_external_engine(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, docker_engine: Engine
+) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(_LEAKY_TEST)
+    monkeypatch.setenv("DOCKER_HOST", docker_engine.host)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--docker-engine=external")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*swept 1 leftover objects: volume aet-leaked-volume*"])
+    assert (
+        _http.request(docker_engine.host, "GET", "/v1.41/volumes/aet-leaked-volume").status == 404
+    )
