@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from aiodocker_engine.testing import SESSION_LABEL, Engine, _http, provide_engine
+from aiodocker_engine.testing import SESSION_LABEL, Engine, HarnessError, _http, provide_engine
 from aiodocker_engine.testing._cleanup import mount_points_under, pid_alive, processes_naming
 from aiodocker_engine.testing._image import TEST_IMAGE, ensure_test_image
 from aiodocker_engine.testing.plugin import sweep
@@ -226,4 +226,13 @@ def test_provide_engine_recovers_from_a_killed_run(private_base: Path) -> None:
             == b"fresh\n"
         )
     assert not processes_naming(f"{private_base}/")
+    assert not mount_points_under(private_base)
+
+
+@needs_root
+def test_failed_start_raises_with_the_end_of_dockerds_log(private_base: Path) -> None:
+    with pytest.raises(HarnessError, match="dockerd exited with status") as caught:
+        provide_engine("start", base_dir=private_base, storage_driver="no-such-driver")
+    assert "no-such-driver" in str(caught.value)  # dockerd's own complaint, from its log
+    assert not (private_base / "slot-0").exists()
     assert not mount_points_under(private_base)
