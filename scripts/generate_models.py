@@ -72,11 +72,14 @@ DROP = object()  # In a patch: remove this key.
 
 @dataclass(frozen=True)
 class Patch:
-    """Set (or, with `DROP`, remove) keys of the schema at `path` in the spec."""
+    """Set (or, with `DROP`, remove) keys of the object at `pointer` (RFC 6901) in the spec."""
 
-    path: tuple[str, ...]
+    pointer: str
     changes: dict[str, Any]
     why: str
+
+    def path(self) -> list[str]:
+        return [k.replace("~1", "/").replace("~0", "~") for k in self.pointer.split("/")[1:]]
 
 
 _OPEN_ENUM = {"enum": DROP, "x-open-enum": True}
@@ -84,97 +87,85 @@ _OPEN_ENUM = {"enum": DROP, "x-open-enum": True}
 PATCHES: tuple[Patch, ...] = (
     # --- enums widened to str: daemons send values the spec does not list -------------------
     Patch(
-        (
-            "definitions",
-            "HostConfig",
-            "allOf",
-            "1",
-            "properties",
-            "LogConfig",
-            "properties",
-            "Type",
-        ),
+        "/definitions/HostConfig/allOf/1/properties/LogConfig/properties/Type",
         _OPEN_ENUM,
         "dockerd accepts and reports any installed logging-driver plugin (e.g. `loki`); the "
         "spec lists only the built-in drivers.",
     ),
     Patch(
-        (
-            "definitions",
-            "MountType",
-        ),
+        "/definitions/MountType",
         _OPEN_ENUM,
         "the set grew in v1.32 (npipe), v1.42 (cluster) and v1.48 (image); dockerd reports a "
         "container's mounts whatever API version the client negotiated.",
     ),
     Patch(
-        ("definitions", "ContainerSummary", "properties", "State"),
+        "/definitions/ContainerSummary/properties/State",
         _OPEN_ENUM,
         "Podman's compat API reports libpod states Docker does not have (`stopped`, "
         "`stopping`, `unknown`).",
     ),
     Patch(
-        ("definitions", "ContainerState", "properties", "Status"),
+        "/definitions/ContainerState/properties/Status",
         _OPEN_ENUM,
         "Podman's compat API reports libpod states Docker does not have (`stopped`, "
         "`stopping`, `unknown`).",
     ),
     Patch(
-        ("definitions", "EventMessage", "properties", "Type"),
+        "/definitions/EventMessage/properties/Type",
         _OPEN_ENUM,
         "Podman's compat API streams its own event types (`pod`, `system`, `machine`), and "
         "one undecodable event would end the whole event stream.",
     ),
     Patch(
-        ("definitions", "BuildCache", "properties", "Type"),
+        "/definitions/BuildCache/properties/Type",
         _OPEN_ENUM,
         "copied from BuildKit's cache record types, which BuildKit extends without an Engine "
         "API version change.",
     ),
     Patch(
-        ("definitions", "KnownSignerIdentity"),
+        "/definitions/KnownSignerIdentity",
         _OPEN_ENUM,
         "a one-value list (v1.53) of signers that will grow with image-signing services.",
     ),
     Patch(
-        ("definitions", "SignatureType"),
+        "/definitions/SignatureType",
         _OPEN_ENUM,
         "third-party signature formats (v1.53); new formats need no Engine API change.",
     ),
     Patch(
-        ("definitions", "SignatureTimestampType"),
+        "/definitions/SignatureTimestampType",
         _OPEN_ENUM,
         "third-party timestamp kinds (v1.53); new kinds need no Engine API change.",
     ),
     # --- schemas given only as a Go type (`x-go-type`) without a JSON schema ----------------
     Patch(
-        ("definitions", "ImagesDiskUsage", "properties", "Items", "items"),
+        "/definitions/ImagesDiskUsage/properties/Items/items",
         {"$ref": "#/definitions/ImageSummary"},
         "items are Go `image.Summary`, which is the ImageSummary definition.",
     ),
     Patch(
-        ("definitions", "ContainersDiskUsage", "properties", "Items", "items"),
+        "/definitions/ContainersDiskUsage/properties/Items/items",
         {"$ref": "#/definitions/ContainerSummary"},
         "items are Go `container.Summary`, which is the ContainerSummary definition.",
     ),
     Patch(
-        ("definitions", "VolumesDiskUsage", "properties", "Items", "items"),
+        "/definitions/VolumesDiskUsage/properties/Items/items",
         {"$ref": "#/definitions/Volume"},
         "items are Go `volume.Volume`, which is the Volume definition.",
     ),
     Patch(
-        ("definitions", "BuildCacheDiskUsage", "properties", "Items", "items"),
+        "/definitions/BuildCacheDiskUsage/properties/Items/items",
         {"$ref": "#/definitions/BuildCache"},
         "items are Go `build.CacheRecord`, which is the BuildCache definition.",
     ),
     Patch(
-        ("definitions", "NetworkInspect", "properties", "Services", "additionalProperties"),
+        "/definitions/NetworkInspect/properties/Services/additionalProperties",
         {"$ref": "#/definitions/ServiceInfo"},
         "values are Go `ServiceInfo`, which is the ServiceInfo definition.",
     ),
     # --- shapes the daemon sends that the spec does not describe ----------------------------
     Patch(
-        ("paths", "/secrets/create", "post", "responses", "201"),
+        "/paths/~1secrets~1create/post/responses/201",
         {
             "schema": {
                 "type": "object",
@@ -186,7 +177,7 @@ PATCHES: tuple[Patch, ...] = (
         "of IDResponse the spec names (moby/moby#45554; the v1.25-v1.35 specs had `ID`).",
     ),
     Patch(
-        ("paths", "/configs/create", "post", "responses", "201"),
+        "/paths/~1configs~1create/post/responses/201",
         {
             "schema": {
                 "type": "object",
@@ -198,13 +189,13 @@ PATCHES: tuple[Patch, ...] = (
         "of IDResponse the spec names (moby/moby#45554; the v1.30-v1.35 specs had `ID`).",
     ),
     Patch(
-        ("definitions", "BuildInfo", "properties", "aux"),
+        "/definitions/BuildInfo/properties/aux",
         {"$ref": DROP, "description": "Any JSON value."},
         "`aux` is {ID} for the classic builder, but BuildKit builds (`version=2`) send a "
         "base64 string (a `moby.buildkit.trace` message) and push sends {Tag, Digest, Size}.",
     ),
     Patch(
-        ("definitions", "EventMessage", "properties"),
+        "/definitions/EventMessage/properties",
         {
             "status": {"type": "string"},
             "id": {"type": "string"},
@@ -403,7 +394,7 @@ def ref_name(ref: str) -> str:
 def apply_patches(spec: Spec) -> None:
     for patch in PATCHES:
         node: Any = spec.doc
-        for key in patch.path:
+        for key in patch.path():
             if isinstance(node, list):
                 node = node[int(key)]
             elif isinstance(node, dict) and key in node:
@@ -411,13 +402,13 @@ def apply_patches(spec: Spec) -> None:
             elif isinstance(node, dict) and key.isdigit() and int(key) in node:
                 node = node[int(key)]  # YAML reads unquoted status codes as integers
             else:
-                raise SystemExit(f"patch target {'/'.join(patch.path)} is not in the spec")
+                raise SystemExit(f"patch target {patch.pointer} is not in the spec")
         if not isinstance(node, dict):
-            raise SystemExit(f"patch target {'/'.join(patch.path)} is not an object")
+            raise SystemExit(f"patch target {patch.pointer} is not an object")
         for key, value in patch.changes.items():
             if value is DROP:
                 if key not in node:
-                    raise SystemExit(f"patch: {'/'.join(patch.path)} has no {key!r} to drop")
+                    raise SystemExit(f"patch: {patch.pointer} has no {key!r} to drop")
                 del node[key]
             else:
                 node[key] = value
@@ -1002,7 +993,7 @@ def render_module(
     if out[-1] != "":
         out.append("")
     for m in structs:
-        out += ["", f"class {m.name}(Model):", render_docstring(m.doc)]
+        out += ["", f"class {m.name}(Model, kw_only=True):", render_docstring(m.doc)]
         if m.fields:
             out.append("")
         for f in m.fields:
@@ -1066,6 +1057,8 @@ def render_base(spec: Spec, olds: list[Spec]) -> str:
         "import msgspec",
         "",
         "",
+        "# Subclasses say `kw_only=True` again: msgspec applies it to the fields of the class",
+        "# that says it, not to those of its subclasses.",
         "class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):",
         '    """Base of the generated models: keyword-only; None fields stay out of JSON."""',
     ]

@@ -8,5 +8,7 @@ from __future__ import annotations
 import msgspec
 
 
+# Subclasses say `kw_only=True` again: msgspec applies it to the fields of the class
+# that says it, not to those of its subclasses.
 class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
     """Base of the generated models: keyword-only; None fields stay out of JSON."""

@@ -12,14 +12,14 @@ import msgspec
 from ._base import Model
 
 
-class BuildIdentity(Model):
+class BuildIdentity(Model, kw_only=True):
     """Model of definition `BuildIdentity` (Engine API v1.55)."""
 
     ref: str | None = msgspec.field(default=None, name="Ref")
     created_at: str | None = msgspec.field(default=None, name="CreatedAt")
 
 
-class ClusterVolume(Model):
+class ClusterVolume(Model, kw_only=True):
     """Model of definition `ClusterVolume` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -33,7 +33,7 @@ class ClusterVolume(Model):
     )
 
 
-class ClusterVolumeInfo(Model):
+class ClusterVolumeInfo(Model, kw_only=True):
     """Model of `ClusterVolume.Info` (Engine API v1.55)."""
 
     capacity_bytes: int | None = msgspec.field(default=None, name="CapacityBytes")
@@ -44,7 +44,7 @@ class ClusterVolumeInfo(Model):
     )
 
 
-class ClusterVolumePublishStatusItem(Model):
+class ClusterVolumePublishStatusItem(Model, kw_only=True):
     """Model of an item of `ClusterVolume.PublishStatus` (Engine API v1.55)."""
 
     node_id: str | None = msgspec.field(default=None, name="NodeID")
@@ -52,14 +52,14 @@ class ClusterVolumePublishStatusItem(Model):
     publish_context: dict[str, str] | None = msgspec.field(default=None, name="PublishContext")
 
 
-class ClusterVolumeSpec(Model):
+class ClusterVolumeSpec(Model, kw_only=True):
     """Model of definition `ClusterVolumeSpec` (Engine API v1.55)."""
 
     group: str | None = msgspec.field(default=None, name="Group")
     access_mode: ClusterVolumeSpecAccessMode | None = msgspec.field(default=None, name="AccessMode")
 
 
-class ClusterVolumeSpecAccessMode(Model):
+class ClusterVolumeSpecAccessMode(Model, kw_only=True):
     """Model of `ClusterVolumeSpec.AccessMode` (Engine API v1.55)."""
 
     scope: ClusterVolumeSpecAccessModeScope | None = msgspec.field(default=None, name="Scope")
@@ -79,34 +79,34 @@ class ClusterVolumeSpecAccessMode(Model):
     )
 
 
-class ClusterVolumeSpecAccessModeAccessibilityRequirements(Model):
+class ClusterVolumeSpecAccessModeAccessibilityRequirements(Model, kw_only=True):
     """Model of `ClusterVolumeSpecAccessMode.AccessibilityRequirements` (Engine API v1.55)."""
 
     requisite: list[Topology] | None = msgspec.field(default=None, name="Requisite")
     preferred: list[Topology] | None = msgspec.field(default=None, name="Preferred")
 
 
-class ClusterVolumeSpecAccessModeCapacityRange(Model):
+class ClusterVolumeSpecAccessModeCapacityRange(Model, kw_only=True):
     """Model of `ClusterVolumeSpecAccessMode.CapacityRange` (Engine API v1.55)."""
 
     required_bytes: int | None = msgspec.field(default=None, name="RequiredBytes")
     limit_bytes: int | None = msgspec.field(default=None, name="LimitBytes")
 
 
-class ClusterVolumeSpecAccessModeSecretsItem(Model):
+class ClusterVolumeSpecAccessModeSecretsItem(Model, kw_only=True):
     """Model of an item of `ClusterVolumeSpecAccessMode.Secrets` (Engine API v1.55)."""
 
     key: str | None = msgspec.field(default=None, name="Key")
     secret: str | None = msgspec.field(default=None, name="Secret")
 
 
-class ConfigReference(Model):
+class ConfigReference(Model, kw_only=True):
     """Model of definition `ConfigReference` (Engine API v1.55)."""
 
     network: str | None = msgspec.field(default=None, name="Network")
 
 
-class ContainerConfig(Model):
+class ContainerConfig(Model, kw_only=True):
     """Model of definition `ContainerConfig` (Engine API v1.55)."""
 
     hostname: str | None = msgspec.field(default=None, name="Hostname")
@@ -139,7 +139,7 @@ class ContainerConfig(Model):
     mac_address: str | None = msgspec.field(default=None, name="MacAddress")
 
 
-class ContainerSummary(Model):
+class ContainerSummary(Model, kw_only=True):
     """Model of definition `ContainerSummary` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="Id")
@@ -166,27 +166,27 @@ class ContainerSummary(Model):
     health: ContainerSummaryHealth | None = msgspec.field(default=None, name="Health")
 
 
-class ContainerSummaryHealth(Model):
+class ContainerSummaryHealth(Model, kw_only=True):
     """Model of `ContainerSummary.Health` (Engine API v1.55)."""
 
     status: ContainerSummaryHealthStatus | None = msgspec.field(default=None, name="Status")
     failing_streak: int | None = msgspec.field(default=None, name="FailingStreak")
 
 
-class ContainerSummaryHostConfig(Model):
+class ContainerSummaryHostConfig(Model, kw_only=True):
     """Model of `ContainerSummary.HostConfig` (Engine API v1.55)."""
 
     network_mode: str | None = msgspec.field(default=None, name="NetworkMode")
     annotations: dict[str, str] | None = msgspec.field(default=None, name="Annotations")
 
 
-class ContainerSummaryNetworkSettings(Model):
+class ContainerSummaryNetworkSettings(Model, kw_only=True):
     """Model of `ContainerSummary.NetworkSettings` (Engine API v1.55)."""
 
     networks: dict[str, EndpointSettings] | None = msgspec.field(default=None, name="Networks")
 
 
-class DeviceMapping(Model):
+class DeviceMapping(Model, kw_only=True):
     """Model of definition `DeviceMapping` (Engine API v1.55)."""
 
     path_on_host: str | None = msgspec.field(default=None, name="PathOnHost")
@@ -194,7 +194,7 @@ class DeviceMapping(Model):
     cgroup_permissions: str | None = msgspec.field(default=None, name="CgroupPermissions")
 
 
-class DeviceRequest(Model):
+class DeviceRequest(Model, kw_only=True):
     """Model of definition `DeviceRequest` (Engine API v1.55)."""
 
     driver: str | None = msgspec.field(default=None, name="Driver")
@@ -204,14 +204,14 @@ class DeviceRequest(Model):
     options: dict[str, str] | None = msgspec.field(default=None, name="Options")
 
 
-class DriverData(Model):
+class DriverData(Model, kw_only=True):
     """Model of definition `DriverData` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
     data: dict[str, str] | None = msgspec.field(default=None, name="Data")
 
 
-class EndpointIPAMConfig(Model):
+class EndpointIPAMConfig(Model, kw_only=True):
     """Model of definition `EndpointIPAMConfig` (Engine API v1.55)."""
 
     ipv4_address: str | None = msgspec.field(default=None, name="IPv4Address")
@@ -219,7 +219,7 @@ class EndpointIPAMConfig(Model):
     link_local_ips: list[str] | None = msgspec.field(default=None, name="LinkLocalIPs")
 
 
-class EndpointSettings(Model):
+class EndpointSettings(Model, kw_only=True):
     """Model of definition `EndpointSettings` (Engine API v1.55)."""
 
     ipam_config: EndpointIPAMConfig | None = msgspec.field(default=None, name="IPAMConfig")
@@ -239,13 +239,13 @@ class EndpointSettings(Model):
     dns_names: list[str] | None = msgspec.field(default=None, name="DNSNames")
 
 
-class ErrorResponse(Model):
+class ErrorResponse(Model, kw_only=True):
     """Model of definition `ErrorResponse` (Engine API v1.55)."""
 
     message: str | None = None
 
 
-class GenericResourcesItem(Model):
+class GenericResourcesItem(Model, kw_only=True):
     """Model of an item of definition `GenericResources` (Engine API v1.55)."""
 
     named_resource_spec: GenericResourcesItemNamedResourceSpec | None = msgspec.field(
@@ -256,21 +256,21 @@ class GenericResourcesItem(Model):
     )
 
 
-class GenericResourcesItemDiscreteResourceSpec(Model):
+class GenericResourcesItemDiscreteResourceSpec(Model, kw_only=True):
     """Model of `GenericResourcesItem.DiscreteResourceSpec` (Engine API v1.55)."""
 
     kind: str | None = msgspec.field(default=None, name="Kind")
     value: int | None = msgspec.field(default=None, name="Value")
 
 
-class GenericResourcesItemNamedResourceSpec(Model):
+class GenericResourcesItemNamedResourceSpec(Model, kw_only=True):
     """Model of `GenericResourcesItem.NamedResourceSpec` (Engine API v1.55)."""
 
     kind: str | None = msgspec.field(default=None, name="Kind")
     value: str | None = msgspec.field(default=None, name="Value")
 
 
-class HealthConfig(Model):
+class HealthConfig(Model, kw_only=True):
     """Model of definition `HealthConfig` (Engine API v1.55)."""
 
     test: list[str] | None = msgspec.field(default=None, name="Test")
@@ -281,13 +281,13 @@ class HealthConfig(Model):
     start_interval: int | None = msgspec.field(default=None, name="StartInterval")
 
 
-class IDResponse(Model):
+class IDResponse(Model, kw_only=True):
     """Model of definition `IDResponse` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="Id")
 
 
-class IPAM(Model):
+class IPAM(Model, kw_only=True):
     """Model of definition `IPAM` (Engine API v1.55)."""
 
     driver: str | None = msgspec.field(default=None, name="Driver")
@@ -295,7 +295,7 @@ class IPAM(Model):
     options: dict[str, str] | None = msgspec.field(default=None, name="Options")
 
 
-class IPAMConfig(Model):
+class IPAMConfig(Model, kw_only=True):
     """Model of definition `IPAMConfig` (Engine API v1.55)."""
 
     subnet: str | None = msgspec.field(default=None, name="Subnet")
@@ -306,7 +306,7 @@ class IPAMConfig(Model):
     )
 
 
-class Identity(Model):
+class Identity(Model, kw_only=True):
     """Model of definition `Identity` (Engine API v1.55)."""
 
     signature: list[SignatureIdentity] | None = msgspec.field(default=None, name="Signature")
@@ -314,7 +314,7 @@ class Identity(Model):
     build: list[BuildIdentity] | None = msgspec.field(default=None, name="Build")
 
 
-class ImageManifestSummary(Model):
+class ImageManifestSummary(Model, kw_only=True):
     """Model of definition `ImageManifestSummary` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -328,13 +328,13 @@ class ImageManifestSummary(Model):
     )
 
 
-class ImageManifestSummaryAttestationData(Model):
+class ImageManifestSummaryAttestationData(Model, kw_only=True):
     """Model of `ImageManifestSummary.AttestationData` (Engine API v1.55)."""
 
     for_: str | None = msgspec.field(default=None, name="For")
 
 
-class ImageManifestSummaryImageData(Model):
+class ImageManifestSummaryImageData(Model, kw_only=True):
     """Model of `ImageManifestSummary.ImageData` (Engine API v1.55)."""
 
     platform: OCIPlatform | None = msgspec.field(default=None, name="Platform")
@@ -343,20 +343,20 @@ class ImageManifestSummaryImageData(Model):
     size: ImageManifestSummaryImageDataSize | None = msgspec.field(default=None, name="Size")
 
 
-class ImageManifestSummaryImageDataSize(Model):
+class ImageManifestSummaryImageDataSize(Model, kw_only=True):
     """Model of `ImageManifestSummaryImageData.Size` (Engine API v1.55)."""
 
     unpacked: int | None = msgspec.field(default=None, name="Unpacked")
 
 
-class ImageManifestSummarySize(Model):
+class ImageManifestSummarySize(Model, kw_only=True):
     """Model of `ImageManifestSummary.Size` (Engine API v1.55)."""
 
     total: int | None = msgspec.field(default=None, name="Total")
     content: int | None = msgspec.field(default=None, name="Content")
 
 
-class ImageSummary(Model):
+class ImageSummary(Model, kw_only=True):
     """Model of definition `ImageSummary` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="Id")
@@ -374,7 +374,7 @@ class ImageSummary(Model):
     virtual_size: int | None = msgspec.field(default=None, name="VirtualSize")
 
 
-class Mount(Model):
+class Mount(Model, kw_only=True):
     """Model of definition `Mount` (Engine API v1.55)."""
 
     target: str | None = msgspec.field(default=None, name="Target")
@@ -388,7 +388,7 @@ class Mount(Model):
     tmpfs_options: MountTmpfsOptions | None = msgspec.field(default=None, name="TmpfsOptions")
 
 
-class MountBindOptions(Model):
+class MountBindOptions(Model, kw_only=True):
     """Model of `Mount.BindOptions` (Engine API v1.55)."""
 
     propagation: MountBindOptionsPropagation | None = msgspec.field(
@@ -402,13 +402,13 @@ class MountBindOptions(Model):
     )
 
 
-class MountImageOptions(Model):
+class MountImageOptions(Model, kw_only=True):
     """Model of `Mount.ImageOptions` (Engine API v1.55)."""
 
     subpath: str | None = msgspec.field(default=None, name="Subpath")
 
 
-class MountPoint(Model):
+class MountPoint(Model, kw_only=True):
     """Model of definition `MountPoint` (Engine API v1.55)."""
 
     type: MountType | None = msgspec.field(default=None, name="Type")
@@ -421,7 +421,7 @@ class MountPoint(Model):
     propagation: str | None = msgspec.field(default=None, name="Propagation")
 
 
-class MountTmpfsOptions(Model):
+class MountTmpfsOptions(Model, kw_only=True):
     """Model of `Mount.TmpfsOptions` (Engine API v1.55)."""
 
     size_bytes: int | None = msgspec.field(default=None, name="SizeBytes")
@@ -429,7 +429,7 @@ class MountTmpfsOptions(Model):
     options: list[list[str]] | None = msgspec.field(default=None, name="Options")
 
 
-class MountVolumeOptions(Model):
+class MountVolumeOptions(Model, kw_only=True):
     """Model of `Mount.VolumeOptions` (Engine API v1.55)."""
 
     no_copy: bool | None = msgspec.field(default=None, name="NoCopy")
@@ -440,14 +440,14 @@ class MountVolumeOptions(Model):
     subpath: str | None = msgspec.field(default=None, name="Subpath")
 
 
-class MountVolumeOptionsDriverConfig(Model):
+class MountVolumeOptionsDriverConfig(Model, kw_only=True):
     """Model of `MountVolumeOptions.DriverConfig` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
     options: dict[str, str] | None = msgspec.field(default=None, name="Options")
 
 
-class NetworkContainer(Model):
+class NetworkContainer(Model, kw_only=True):
     """Model of definition `NetworkContainer` (Engine API v1.51)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -457,7 +457,7 @@ class NetworkContainer(Model):
     ipv6_address: str | None = msgspec.field(default=None, name="IPv6Address")
 
 
-class OCIDescriptor(Model):
+class OCIDescriptor(Model, kw_only=True):
     """Model of definition `OCIDescriptor` (Engine API v1.55)."""
 
     media_type: str | None = msgspec.field(default=None, name="mediaType")
@@ -470,7 +470,7 @@ class OCIDescriptor(Model):
     artifact_type: str | None = msgspec.field(default=None, name="artifactType")
 
 
-class OCIPlatform(Model):
+class OCIPlatform(Model, kw_only=True):
     """Model of definition `OCIPlatform` (Engine API v1.55)."""
 
     architecture: str | None = None
@@ -480,20 +480,20 @@ class OCIPlatform(Model):
     variant: str | None = None
 
 
-class ObjectVersion(Model):
+class ObjectVersion(Model, kw_only=True):
     """Model of definition `ObjectVersion` (Engine API v1.55)."""
 
     index: int | None = msgspec.field(default=None, name="Index")
 
 
-class PeerInfo(Model):
+class PeerInfo(Model, kw_only=True):
     """Model of definition `PeerInfo` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
     ip: str | None = msgspec.field(default=None, name="IP")
 
 
-class PluginPrivilege(Model):
+class PluginPrivilege(Model, kw_only=True):
     """Model of definition `PluginPrivilege` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -501,7 +501,7 @@ class PluginPrivilege(Model):
     value: list[str] | None = msgspec.field(default=None, name="Value")
 
 
-class PortSummary(Model):
+class PortSummary(Model, kw_only=True):
     """Model of definition `PortSummary` (Engine API v1.55)."""
 
     ip: str | None = msgspec.field(default=None, name="IP")
@@ -510,13 +510,13 @@ class PortSummary(Model):
     type: PortSummaryType | None = msgspec.field(default=None, name="Type")
 
 
-class PullIdentity(Model):
+class PullIdentity(Model, kw_only=True):
     """Model of definition `PullIdentity` (Engine API v1.55)."""
 
     repository: str | None = msgspec.field(default=None, name="Repository")
 
 
-class Resources(Model):
+class Resources(Model, kw_only=True):
     """Model of definition `Resources` (Engine API v1.55)."""
 
     cpu_shares: int | None = msgspec.field(default=None, name="CpuShares")
@@ -567,14 +567,14 @@ class Resources(Model):
     disk_quota: int | None = msgspec.field(default=None, name="DiskQuota")
 
 
-class ResourcesBlkioWeightDeviceItem(Model):
+class ResourcesBlkioWeightDeviceItem(Model, kw_only=True):
     """Model of an item of `Resources.BlkioWeightDevice` (Engine API v1.55)."""
 
     path: str | None = msgspec.field(default=None, name="Path")
     weight: int | None = msgspec.field(default=None, name="Weight")
 
 
-class ResourcesUlimitsItem(Model):
+class ResourcesUlimitsItem(Model, kw_only=True):
     """Model of an item of `Resources.Ulimits` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -582,7 +582,7 @@ class ResourcesUlimitsItem(Model):
     hard: int | None = msgspec.field(default=None, name="Hard")
 
 
-class SignatureIdentity(Model):
+class SignatureIdentity(Model, kw_only=True):
     """Model of definition `SignatureIdentity` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -595,7 +595,7 @@ class SignatureIdentity(Model):
     warnings: list[str] | None = msgspec.field(default=None, name="Warnings")
 
 
-class SignatureTimestamp(Model):
+class SignatureTimestamp(Model, kw_only=True):
     """Model of definition `SignatureTimestamp` (Engine API v1.55)."""
 
     type: SignatureTimestampType | None = msgspec.field(default=None, name="Type")
@@ -603,7 +603,7 @@ class SignatureTimestamp(Model):
     timestamp: str | None = msgspec.field(default=None, name="Timestamp")
 
 
-class SignerIdentity(Model):
+class SignerIdentity(Model, kw_only=True):
     """Model of definition `SignerIdentity` (Engine API v1.55)."""
 
     certificate_issuer: str | None = msgspec.field(default=None, name="CertificateIssuer")
@@ -637,7 +637,7 @@ class SignerIdentity(Model):
     )
 
 
-class SwarmSpec(Model):
+class SwarmSpec(Model, kw_only=True):
     """Model of definition `SwarmSpec` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -652,7 +652,7 @@ class SwarmSpec(Model):
     task_defaults: SwarmSpecTaskDefaults | None = msgspec.field(default=None, name="TaskDefaults")
 
 
-class SwarmSpecCAConfig(Model):
+class SwarmSpecCAConfig(Model, kw_only=True):
     """Model of `SwarmSpec.CAConfig` (Engine API v1.55)."""
 
     node_cert_expiry: int | None = msgspec.field(default=None, name="NodeCertExpiry")
@@ -664,7 +664,7 @@ class SwarmSpecCAConfig(Model):
     force_rotate: int | None = msgspec.field(default=None, name="ForceRotate")
 
 
-class SwarmSpecCAConfigExternalCAsItem(Model):
+class SwarmSpecCAConfigExternalCAsItem(Model, kw_only=True):
     """Model of an item of `SwarmSpecCAConfig.ExternalCAs` (Engine API v1.55)."""
 
     protocol: SwarmSpecCAConfigExternalCAsItemProtocol | None = msgspec.field(
@@ -675,19 +675,19 @@ class SwarmSpecCAConfigExternalCAsItem(Model):
     ca_cert: str | None = msgspec.field(default=None, name="CACert")
 
 
-class SwarmSpecDispatcher(Model):
+class SwarmSpecDispatcher(Model, kw_only=True):
     """Model of `SwarmSpec.Dispatcher` (Engine API v1.55)."""
 
     heartbeat_period: int | None = msgspec.field(default=None, name="HeartbeatPeriod")
 
 
-class SwarmSpecEncryptionConfig(Model):
+class SwarmSpecEncryptionConfig(Model, kw_only=True):
     """Model of `SwarmSpec.EncryptionConfig` (Engine API v1.55)."""
 
     auto_lock_managers: bool | None = msgspec.field(default=None, name="AutoLockManagers")
 
 
-class SwarmSpecOrchestration(Model):
+class SwarmSpecOrchestration(Model, kw_only=True):
     """Model of `SwarmSpec.Orchestration` (Engine API v1.55)."""
 
     task_history_retention_limit: int | None = msgspec.field(
@@ -695,7 +695,7 @@ class SwarmSpecOrchestration(Model):
     )
 
 
-class SwarmSpecRaft(Model):
+class SwarmSpecRaft(Model, kw_only=True):
     """Model of `SwarmSpec.Raft` (Engine API v1.55)."""
 
     snapshot_interval: int | None = msgspec.field(default=None, name="SnapshotInterval")
@@ -707,7 +707,7 @@ class SwarmSpecRaft(Model):
     heartbeat_tick: int | None = msgspec.field(default=None, name="HeartbeatTick")
 
 
-class SwarmSpecTaskDefaults(Model):
+class SwarmSpecTaskDefaults(Model, kw_only=True):
     """Model of `SwarmSpec.TaskDefaults` (Engine API v1.55)."""
 
     log_driver: SwarmSpecTaskDefaultsLogDriver | None = msgspec.field(
@@ -715,14 +715,14 @@ class SwarmSpecTaskDefaults(Model):
     )
 
 
-class SwarmSpecTaskDefaultsLogDriver(Model):
+class SwarmSpecTaskDefaultsLogDriver(Model, kw_only=True):
     """Model of `SwarmSpecTaskDefaults.LogDriver` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
     options: dict[str, str] | None = msgspec.field(default=None, name="Options")
 
 
-class TLSInfo(Model):
+class TLSInfo(Model, kw_only=True):
     """Model of definition `TLSInfo` (Engine API v1.55)."""
 
     trust_root: str | None = msgspec.field(default=None, name="TrustRoot")
@@ -730,20 +730,20 @@ class TLSInfo(Model):
     cert_issuer_public_key: str | None = msgspec.field(default=None, name="CertIssuerPublicKey")
 
 
-class ThrottleDevice(Model):
+class ThrottleDevice(Model, kw_only=True):
     """Model of definition `ThrottleDevice` (Engine API v1.55)."""
 
     path: str | None = msgspec.field(default=None, name="Path")
     rate: int | None = msgspec.field(default=None, name="Rate")
 
 
-class Topology(Model):
+class Topology(Model, kw_only=True):
     """Model of definition `Topology` (Engine API v1.55)."""
 
     segments: dict[str, str] | None = msgspec.field(default=None, name="Segments")
 
 
-class Volume(Model):
+class Volume(Model, kw_only=True):
     """Model of definition `Volume` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -758,7 +758,7 @@ class Volume(Model):
     usage_data: VolumeUsageData | None = msgspec.field(default=None, name="UsageData")
 
 
-class VolumeUsageData(Model):
+class VolumeUsageData(Model, kw_only=True):
     """Model of `Volume.UsageData` (Engine API v1.55)."""
 
     size: int | None = msgspec.field(default=None, name="Size")

@@ -26,14 +26,14 @@ from ._common import (
 )
 
 
-class Address(Model):
+class Address(Model, kw_only=True):
     """Model of definition `Address` (Engine API v1.55)."""
 
     addr: str | None = msgspec.field(default=None, name="Addr")
     prefix_len: int | None = msgspec.field(default=None, name="PrefixLen")
 
 
-class ContainerBlkioStatEntry(Model):
+class ContainerBlkioStatEntry(Model, kw_only=True):
     """Model of definition `ContainerBlkioStatEntry` (Engine API v1.55)."""
 
     major: int | None = None
@@ -42,7 +42,7 @@ class ContainerBlkioStatEntry(Model):
     value: int | None = None
 
 
-class ContainerBlkioStats(Model):
+class ContainerBlkioStats(Model, kw_only=True):
     """Model of definition `ContainerBlkioStats` (Engine API v1.55)."""
 
     io_service_bytes_recursive: list[ContainerBlkioStatEntry] | None = None
@@ -55,7 +55,7 @@ class ContainerBlkioStats(Model):
     sectors_recursive: list[ContainerBlkioStatEntry] | None = None
 
 
-class ContainerCPUStats(Model):
+class ContainerCPUStats(Model, kw_only=True):
     """Model of definition `ContainerCPUStats` (Engine API v1.55)."""
 
     cpu_usage: ContainerCPUUsage | None = None
@@ -64,7 +64,7 @@ class ContainerCPUStats(Model):
     throttling_data: ContainerThrottlingData | None = None
 
 
-class ContainerCPUUsage(Model):
+class ContainerCPUUsage(Model, kw_only=True):
     """Model of definition `ContainerCPUUsage` (Engine API v1.55)."""
 
     total_usage: int | None = None
@@ -73,7 +73,7 @@ class ContainerCPUUsage(Model):
     usage_in_usermode: int | None = None
 
 
-class ContainerCreateRequest(Model):
+class ContainerCreateRequest(Model, kw_only=True):
     """Model of the `ContainerCreate` request body (Engine API v1.55)."""
 
     hostname: str | None = msgspec.field(default=None, name="Hostname")
@@ -110,14 +110,14 @@ class ContainerCreateRequest(Model):
     )
 
 
-class ContainerCreateResponse(Model):
+class ContainerCreateResponse(Model, kw_only=True):
     """Model of definition `ContainerCreateResponse` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="Id")
     warnings: list[str] | None = msgspec.field(default=None, name="Warnings")
 
 
-class ContainerInspectResponse(Model):
+class ContainerInspectResponse(Model, kw_only=True):
     """Model of definition `ContainerInspectResponse` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="Id")
@@ -153,7 +153,7 @@ class ContainerInspectResponse(Model):
     node: dict[str, Any] | None = msgspec.field(default=None, name="Node")
 
 
-class ContainerMemoryStats(Model):
+class ContainerMemoryStats(Model, kw_only=True):
     """Model of definition `ContainerMemoryStats` (Engine API v1.55)."""
 
     usage: int | None = None
@@ -166,7 +166,7 @@ class ContainerMemoryStats(Model):
     privateworkingset: int | None = None
 
 
-class ContainerNetworkStats(Model):
+class ContainerNetworkStats(Model, kw_only=True):
     """Model of definition `ContainerNetworkStats` (Engine API v1.55)."""
 
     rx_bytes: int | None = None
@@ -181,21 +181,21 @@ class ContainerNetworkStats(Model):
     instance_id: str | None = None
 
 
-class ContainerPidsStats(Model):
+class ContainerPidsStats(Model, kw_only=True):
     """Model of definition `ContainerPidsStats` (Engine API v1.55)."""
 
     current: int | None = None
     limit: int | None = None
 
 
-class ContainerPruneResponse(Model):
+class ContainerPruneResponse(Model, kw_only=True):
     """Model of the `ContainerPrune` response (Engine API v1.55)."""
 
     containers_deleted: list[str] | None = msgspec.field(default=None, name="ContainersDeleted")
     space_reclaimed: int | None = msgspec.field(default=None, name="SpaceReclaimed")
 
 
-class ContainerState(Model):
+class ContainerState(Model, kw_only=True):
     """Model of definition `ContainerState` (Engine API v1.55)."""
 
     # open enum: daemons send values the spec does not list (see PATCHES)
@@ -213,7 +213,7 @@ class ContainerState(Model):
     health: Health | None = msgspec.field(default=None, name="Health")
 
 
-class ContainerStatsResponse(Model):
+class ContainerStatsResponse(Model, kw_only=True):
     """Model of definition `ContainerStatsResponse` (Engine API v1.55)."""
 
     id: str | None = None
@@ -231,7 +231,7 @@ class ContainerStatsResponse(Model):
     precpu_stats: ContainerCPUStats | None = None
 
 
-class ContainerStorageStats(Model):
+class ContainerStorageStats(Model, kw_only=True):
     """Model of definition `ContainerStorageStats` (Engine API v1.55)."""
 
     read_count_normalized: int | None = None
@@ -240,7 +240,7 @@ class ContainerStorageStats(Model):
     write_size_bytes: int | None = None
 
 
-class ContainerThrottlingData(Model):
+class ContainerThrottlingData(Model, kw_only=True):
     """Model of definition `ContainerThrottlingData` (Engine API v1.55)."""
 
     periods: int | None = None
@@ -248,14 +248,14 @@ class ContainerThrottlingData(Model):
     throttled_time: int | None = None
 
 
-class ContainerTopResponse(Model):
+class ContainerTopResponse(Model, kw_only=True):
     """Model of definition `ContainerTopResponse` (Engine API v1.55)."""
 
     titles: list[str] | None = msgspec.field(default=None, name="Titles")
     processes: list[list[str]] | None = msgspec.field(default=None, name="Processes")
 
 
-class ContainerUpdateRequest(Model):
+class ContainerUpdateRequest(Model, kw_only=True):
     """Model of the `ContainerUpdate` request body (Engine API v1.55)."""
 
     cpu_shares: int | None = msgspec.field(default=None, name="CpuShares")
@@ -307,33 +307,33 @@ class ContainerUpdateRequest(Model):
     restart_policy: RestartPolicy | None = msgspec.field(default=None, name="RestartPolicy")
 
 
-class ContainerUpdateResponse(Model):
+class ContainerUpdateResponse(Model, kw_only=True):
     """Model of definition `ContainerUpdateResponse` (Engine API v1.55)."""
 
     warnings: list[str] | None = msgspec.field(default=None, name="Warnings")
 
 
-class ContainerWaitExitError(Model):
+class ContainerWaitExitError(Model, kw_only=True):
     """Model of definition `ContainerWaitExitError` (Engine API v1.55)."""
 
     message: str | None = msgspec.field(default=None, name="Message")
 
 
-class ContainerWaitResponse(Model):
+class ContainerWaitResponse(Model, kw_only=True):
     """Model of definition `ContainerWaitResponse` (Engine API v1.55)."""
 
     status_code: int | None = msgspec.field(default=None, name="StatusCode")
     error: ContainerWaitExitError | None = msgspec.field(default=None, name="Error")
 
 
-class FilesystemChange(Model):
+class FilesystemChange(Model, kw_only=True):
     """Model of definition `FilesystemChange` (Engine API v1.55)."""
 
     path: str | None = msgspec.field(default=None, name="Path")
     kind: ChangeType | None = msgspec.field(default=None, name="Kind")
 
 
-class Health(Model):
+class Health(Model, kw_only=True):
     """Model of definition `Health` (Engine API v1.55)."""
 
     status: HealthStatus | None = msgspec.field(default=None, name="Status")
@@ -341,7 +341,7 @@ class Health(Model):
     log: list[HealthcheckResult] | None = msgspec.field(default=None, name="Log")
 
 
-class HealthcheckResult(Model):
+class HealthcheckResult(Model, kw_only=True):
     """Model of definition `HealthcheckResult` (Engine API v1.55)."""
 
     start: str | None = msgspec.field(default=None, name="Start")
@@ -350,7 +350,7 @@ class HealthcheckResult(Model):
     output: str | None = msgspec.field(default=None, name="Output")
 
 
-class HostConfig(Model):
+class HostConfig(Model, kw_only=True):
     """Model of definition `HostConfig` (Engine API v1.55)."""
 
     cpu_shares: int | None = msgspec.field(default=None, name="CpuShares")
@@ -442,7 +442,7 @@ class HostConfig(Model):
     capabilities: list[str] | None = msgspec.field(default=None, name="Capabilities")
 
 
-class HostConfigLogConfig(Model):
+class HostConfigLogConfig(Model, kw_only=True):
     """Model of `HostConfig.LogConfig` (Engine API v1.55)."""
 
     # open enum: daemons send values the spec does not list (see PATCHES)
@@ -450,7 +450,7 @@ class HostConfigLogConfig(Model):
     config: dict[str, str] | None = msgspec.field(default=None, name="Config")
 
 
-class NetworkSettings(Model):
+class NetworkSettings(Model, kw_only=True):
     """Model of definition `NetworkSettings` (Engine API v1.55)."""
 
     sandbox_id: str | None = msgspec.field(default=None, name="SandboxID")
@@ -493,7 +493,7 @@ class NetworkSettings(Model):
     mac_address: str | None = msgspec.field(default=None, name="MacAddress")
 
 
-class NetworkingConfig(Model):
+class NetworkingConfig(Model, kw_only=True):
     """Model of definition `NetworkingConfig` (Engine API v1.55)."""
 
     endpoints_config: dict[str, EndpointSettings] | None = msgspec.field(
@@ -501,33 +501,33 @@ class NetworkingConfig(Model):
     )
 
 
-class PortBinding(Model):
+class PortBinding(Model, kw_only=True):
     """Model of definition `PortBinding` (Engine API v1.55)."""
 
     host_ip: str | None = msgspec.field(default=None, name="HostIp")
     host_port: str | None = msgspec.field(default=None, name="HostPort")
 
 
-class RestartPolicy(Model):
+class RestartPolicy(Model, kw_only=True):
     """Model of definition `RestartPolicy` (Engine API v1.55)."""
 
     name: RestartPolicyName | None = msgspec.field(default=None, name="Name")
     maximum_retry_count: int | None = msgspec.field(default=None, name="MaximumRetryCount")
 
 
-class RootFSStorage(Model):
+class RootFSStorage(Model, kw_only=True):
     """Model of definition `RootFSStorage` (Engine API v1.55)."""
 
     snapshot: RootFSStorageSnapshot | None = msgspec.field(default=None, name="Snapshot")
 
 
-class RootFSStorageSnapshot(Model):
+class RootFSStorageSnapshot(Model, kw_only=True):
     """Model of definition `RootFSStorageSnapshot` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
 
 
-class Storage(Model):
+class Storage(Model, kw_only=True):
     """Model of definition `Storage` (Engine API v1.55)."""
 
     root_fs: RootFSStorage | None = msgspec.field(default=None, name="RootFS")

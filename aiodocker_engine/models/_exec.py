@@ -10,7 +10,7 @@ import msgspec
 from ._base import Model
 
 
-class ExecConfig(Model):
+class ExecConfig(Model, kw_only=True):
     """Model of the `ContainerExec` request body (Engine API v1.55)."""
 
     attach_stdin: bool | None = msgspec.field(default=None, name="AttachStdin")
@@ -26,7 +26,7 @@ class ExecConfig(Model):
     working_dir: str | None = msgspec.field(default=None, name="WorkingDir")
 
 
-class ExecInspectResponse(Model):
+class ExecInspectResponse(Model, kw_only=True):
     """Model of the `ExecInspect` response (Engine API v1.55)."""
 
     can_remove: bool | None = msgspec.field(default=None, name="CanRemove")
@@ -42,7 +42,7 @@ class ExecInspectResponse(Model):
     pid: int | None = msgspec.field(default=None, name="Pid")
 
 
-class ExecStartConfig(Model):
+class ExecStartConfig(Model, kw_only=True):
     """Model of the `ExecStart` request body (Engine API v1.55)."""
 
     detach: bool | None = msgspec.field(default=None, name="Detach")
@@ -50,7 +50,7 @@ class ExecStartConfig(Model):
     console_size: list[int] | None = msgspec.field(default=None, name="ConsoleSize")
 
 
-class ProcessConfig(Model):
+class ProcessConfig(Model, kw_only=True):
     """Model of definition `ProcessConfig` (Engine API v1.55)."""
 
     privileged: bool | None = None

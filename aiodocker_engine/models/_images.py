@@ -21,7 +21,7 @@ from ._common import (
 )
 
 
-class AttestationStatement(Model):
+class AttestationStatement(Model, kw_only=True):
     """Model of definition `AttestationStatement` (Engine API v1.55)."""
 
     descriptor: OCIDescriptor | None = msgspec.field(default=None, name="Descriptor")
@@ -29,7 +29,7 @@ class AttestationStatement(Model):
     statement: dict[str, Any] | None = msgspec.field(default=None, name="Statement")
 
 
-class BuildInfo(Model):
+class BuildInfo(Model, kw_only=True):
     """Model of definition `BuildInfo` (Engine API v1.55)."""
 
     id: str | None = None
@@ -44,14 +44,14 @@ class BuildInfo(Model):
     progress: str | None = None
 
 
-class BuildPruneResponse(Model):
+class BuildPruneResponse(Model, kw_only=True):
     """Model of the `BuildPrune` response (Engine API v1.55)."""
 
     caches_deleted: list[str] | None = msgspec.field(default=None, name="CachesDeleted")
     space_reclaimed: int | None = msgspec.field(default=None, name="SpaceReclaimed")
 
 
-class CreateImageInfo(Model):
+class CreateImageInfo(Model, kw_only=True):
     """Model of definition `CreateImageInfo` (Engine API v1.55)."""
 
     id: str | None = None
@@ -64,21 +64,21 @@ class CreateImageInfo(Model):
     progress: str | None = None
 
 
-class DistributionInspect(Model):
+class DistributionInspect(Model, kw_only=True):
     """Model of definition `DistributionInspect` (Engine API v1.55)."""
 
     descriptor: OCIDescriptor | None = msgspec.field(default=None, name="Descriptor")
     platforms: list[OCIPlatform] | None = msgspec.field(default=None, name="Platforms")
 
 
-class ErrorDetail(Model):
+class ErrorDetail(Model, kw_only=True):
     """Model of definition `ErrorDetail` (Engine API v1.55)."""
 
     code: int | None = None
     message: str | None = None
 
 
-class ImageConfig(Model):
+class ImageConfig(Model, kw_only=True):
     """Model of definition `ImageConfig` (Engine API v1.55)."""
 
     user: str | None = msgspec.field(default=None, name="User")
@@ -122,14 +122,14 @@ class ImageConfig(Model):
     stop_timeout: int | None = msgspec.field(default=None, name="StopTimeout")
 
 
-class ImageDeleteResponseItem(Model):
+class ImageDeleteResponseItem(Model, kw_only=True):
     """Model of definition `ImageDeleteResponseItem` (Engine API v1.55)."""
 
     untagged: str | None = msgspec.field(default=None, name="Untagged")
     deleted: str | None = msgspec.field(default=None, name="Deleted")
 
 
-class ImageHistoryResponseItem(Model):
+class ImageHistoryResponseItem(Model, kw_only=True):
     """Model of definition `ImageHistoryResponseItem` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="Id")
@@ -140,13 +140,13 @@ class ImageHistoryResponseItem(Model):
     comment: str | None = msgspec.field(default=None, name="Comment")
 
 
-class ImageID(Model):
+class ImageID(Model, kw_only=True):
     """Model of definition `ImageID` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
 
 
-class ImageInspect(Model):
+class ImageInspect(Model, kw_only=True):
     """Model of definition `ImageInspect` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="Id")
@@ -179,13 +179,13 @@ class ImageInspect(Model):
     virtual_size: int | None = msgspec.field(default=None, name="VirtualSize")
 
 
-class ImageInspectMetadata(Model):
+class ImageInspectMetadata(Model, kw_only=True):
     """Model of `ImageInspect.Metadata` (Engine API v1.55)."""
 
     last_tag_time: str | None = msgspec.field(default=None, name="LastTagTime")
 
 
-class ImageInspectRootFS(Model):
+class ImageInspectRootFS(Model, kw_only=True):
     """Model of `ImageInspect.RootFS` (Engine API v1.55)."""
 
     type: str | None = msgspec.field(default=None, name="Type")
@@ -194,7 +194,7 @@ class ImageInspectRootFS(Model):
     base_layer: str | None = msgspec.field(default=None, name="BaseLayer")
 
 
-class ImagePruneResponse(Model):
+class ImagePruneResponse(Model, kw_only=True):
     """Model of the `ImagePrune` response (Engine API v1.55)."""
 
     images_deleted: list[ImageDeleteResponseItem] | None = msgspec.field(
@@ -203,7 +203,7 @@ class ImagePruneResponse(Model):
     space_reclaimed: int | None = msgspec.field(default=None, name="SpaceReclaimed")
 
 
-class ImageSearchResponseItem(Model):
+class ImageSearchResponseItem(Model, kw_only=True):
     """Model of an item of the `ImageSearch` response (Engine API v1.55)."""
 
     description: str | None = None
@@ -213,14 +213,14 @@ class ImageSearchResponseItem(Model):
     star_count: int | None = None
 
 
-class ProgressDetail(Model):
+class ProgressDetail(Model, kw_only=True):
     """Model of definition `ProgressDetail` (Engine API v1.55)."""
 
     current: int | None = None
     total: int | None = None
 
 
-class ProgressMessage(Model):
+class ProgressMessage(Model, kw_only=True):
     """Model of a progress-stream message (pull, push, build, load, import) (Engine API v1.55)."""
 
     id: str | None = None
@@ -235,7 +235,7 @@ class ProgressMessage(Model):
     progress: str | None = None
 
 
-class PushImageInfo(Model):
+class PushImageInfo(Model, kw_only=True):
     """Model of definition `PushImageInfo` (Engine API v1.55)."""
 
     error_detail: ErrorDetail | None = msgspec.field(default=None, name="errorDetail")

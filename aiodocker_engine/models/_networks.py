@@ -11,7 +11,7 @@ from ._base import Model
 from ._common import IPAM, ConfigReference, EndpointSettings, NetworkContainer, PeerInfo
 
 
-class EndpointResource(Model):
+class EndpointResource(Model, kw_only=True):
     """Model of definition `EndpointResource` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -21,20 +21,20 @@ class EndpointResource(Model):
     ipv6_address: str | None = msgspec.field(default=None, name="IPv6Address")
 
 
-class IPAMStatus(Model):
+class IPAMStatus(Model, kw_only=True):
     """Model of definition `IPAMStatus` (Engine API v1.55)."""
 
     subnets: dict[str, SubnetStatus] | None = msgspec.field(default=None, name="Subnets")
 
 
-class NetworkConnectRequest(Model):
+class NetworkConnectRequest(Model, kw_only=True):
     """Model of definition `NetworkConnectRequest` (Engine API v1.55)."""
 
     container: str | None = msgspec.field(default=None, name="Container")
     endpoint_config: EndpointSettings | None = msgspec.field(default=None, name="EndpointConfig")
 
 
-class NetworkCreateRequest(Model):
+class NetworkCreateRequest(Model, kw_only=True):
     """Model of the `NetworkCreate` request body (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -54,21 +54,21 @@ class NetworkCreateRequest(Model):
     check_duplicate: bool | None = msgspec.field(default=None, name="CheckDuplicate")
 
 
-class NetworkCreateResponse(Model):
+class NetworkCreateResponse(Model, kw_only=True):
     """Model of definition `NetworkCreateResponse` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="Id")
     warning: str | None = msgspec.field(default=None, name="Warning")
 
 
-class NetworkDisconnectRequest(Model):
+class NetworkDisconnectRequest(Model, kw_only=True):
     """Model of definition `NetworkDisconnectRequest` (Engine API v1.55)."""
 
     container: str | None = msgspec.field(default=None, name="Container")
     force: bool | None = msgspec.field(default=None, name="Force")
 
 
-class NetworkInspect(Model):
+class NetworkInspect(Model, kw_only=True):
     """Model of definition `NetworkInspect` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -92,19 +92,19 @@ class NetworkInspect(Model):
     status: NetworkStatus | None = msgspec.field(default=None, name="Status")
 
 
-class NetworkPruneResponse(Model):
+class NetworkPruneResponse(Model, kw_only=True):
     """Model of the `NetworkPrune` response (Engine API v1.55)."""
 
     networks_deleted: list[str] | None = msgspec.field(default=None, name="NetworksDeleted")
 
 
-class NetworkStatus(Model):
+class NetworkStatus(Model, kw_only=True):
     """Model of definition `NetworkStatus` (Engine API v1.55)."""
 
     ipam: IPAMStatus | None = msgspec.field(default=None, name="IPAM")
 
 
-class NetworkSummary(Model):
+class NetworkSummary(Model, kw_only=True):
     """Model of definition `NetworkSummary` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -127,7 +127,7 @@ class NetworkSummary(Model):
     containers: dict[str, NetworkContainer] | None = msgspec.field(default=None, name="Containers")
 
 
-class NetworkTaskInfo(Model):
+class NetworkTaskInfo(Model, kw_only=True):
     """Model of definition `NetworkTaskInfo` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -136,7 +136,7 @@ class NetworkTaskInfo(Model):
     info: dict[str, str] | None = msgspec.field(default=None, name="Info")
 
 
-class ServiceInfo(Model):
+class ServiceInfo(Model, kw_only=True):
     """Model of definition `ServiceInfo` (Engine API v1.55)."""
 
     vip: str | None = msgspec.field(default=None, name="VIP")
@@ -145,7 +145,7 @@ class ServiceInfo(Model):
     tasks: list[NetworkTaskInfo] | None = msgspec.field(default=None, name="Tasks")
 
 
-class SubnetStatus(Model):
+class SubnetStatus(Model, kw_only=True):
     """Model of definition `SubnetStatus` (Engine API v1.55)."""
 
     ips_in_use: int | None = msgspec.field(default=None, name="IPsInUse")

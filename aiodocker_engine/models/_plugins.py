@@ -12,7 +12,7 @@ import msgspec
 from ._base import Model
 
 
-class Plugin(Model):
+class Plugin(Model, kw_only=True):
     """Model of definition `Plugin` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="Id")
@@ -23,7 +23,7 @@ class Plugin(Model):
     config: PluginConfig | None = msgspec.field(default=None, name="Config")
 
 
-class PluginConfig(Model):
+class PluginConfig(Model, kw_only=True):
     """Model of `Plugin.Config` (Engine API v1.55)."""
 
     description: str | None = msgspec.field(default=None, name="Description")
@@ -45,7 +45,7 @@ class PluginConfig(Model):
     docker_version: str | None = msgspec.field(default=None, name="DockerVersion")
 
 
-class PluginConfigArgs(Model):
+class PluginConfigArgs(Model, kw_only=True):
     """Model of `PluginConfig.Args` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -54,7 +54,7 @@ class PluginConfigArgs(Model):
     value: list[str] | None = msgspec.field(default=None, name="Value")
 
 
-class PluginConfigInterface(Model):
+class PluginConfigInterface(Model, kw_only=True):
     """Model of `PluginConfig.Interface` (Engine API v1.55)."""
 
     types: list[str] | None = msgspec.field(default=None, name="Types")
@@ -64,7 +64,7 @@ class PluginConfigInterface(Model):
     )
 
 
-class PluginConfigLinux(Model):
+class PluginConfigLinux(Model, kw_only=True):
     """Model of `PluginConfig.Linux` (Engine API v1.55)."""
 
     capabilities: list[str] | None = msgspec.field(default=None, name="Capabilities")
@@ -72,27 +72,27 @@ class PluginConfigLinux(Model):
     devices: list[PluginDevice] | None = msgspec.field(default=None, name="Devices")
 
 
-class PluginConfigNetwork(Model):
+class PluginConfigNetwork(Model, kw_only=True):
     """Model of `PluginConfig.Network` (Engine API v1.55)."""
 
     type: str | None = msgspec.field(default=None, name="Type")
 
 
-class PluginConfigRootfs(Model):
+class PluginConfigRootfs(Model, kw_only=True):
     """Model of `PluginConfig.rootfs` (Engine API v1.55)."""
 
     type: str | None = None
     diff_ids: list[str] | None = None
 
 
-class PluginConfigUser(Model):
+class PluginConfigUser(Model, kw_only=True):
     """Model of `PluginConfig.User` (Engine API v1.55)."""
 
     uid: int | None = msgspec.field(default=None, name="UID")
     gid: int | None = msgspec.field(default=None, name="GID")
 
 
-class PluginDevice(Model):
+class PluginDevice(Model, kw_only=True):
     """Model of definition `PluginDevice` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -101,7 +101,7 @@ class PluginDevice(Model):
     path: str | None = msgspec.field(default=None, name="Path")
 
 
-class PluginEnv(Model):
+class PluginEnv(Model, kw_only=True):
     """Model of definition `PluginEnv` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -110,7 +110,7 @@ class PluginEnv(Model):
     value: str | None = msgspec.field(default=None, name="Value")
 
 
-class PluginMount(Model):
+class PluginMount(Model, kw_only=True):
     """Model of definition `PluginMount` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -122,7 +122,7 @@ class PluginMount(Model):
     options: list[str] | None = msgspec.field(default=None, name="Options")
 
 
-class PluginSettings(Model):
+class PluginSettings(Model, kw_only=True):
     """Model of `Plugin.Settings` (Engine API v1.55)."""
 
     mounts: list[PluginMount] | None = msgspec.field(default=None, name="Mounts")

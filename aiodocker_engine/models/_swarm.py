@@ -25,7 +25,7 @@ from ._common import (
 )
 
 
-class Config(Model):
+class Config(Model, kw_only=True):
     """Model of definition `Config` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -35,13 +35,13 @@ class Config(Model):
     spec: ConfigSpec | None = msgspec.field(default=None, name="Spec")
 
 
-class ConfigCreateResponse(Model):
+class ConfigCreateResponse(Model, kw_only=True):
     """Model of the `ConfigCreate` response (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
 
 
-class ConfigSpec(Model):
+class ConfigSpec(Model, kw_only=True):
     """Model of definition `ConfigSpec` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -50,7 +50,7 @@ class ConfigSpec(Model):
     templating: Driver | None = msgspec.field(default=None, name="Templating")
 
 
-class ContainerStatus(Model):
+class ContainerStatus(Model, kw_only=True):
     """Model of definition `ContainerStatus` (Engine API v1.55)."""
 
     container_id: str | None = msgspec.field(default=None, name="ContainerID")
@@ -58,14 +58,14 @@ class ContainerStatus(Model):
     exit_code: int | None = msgspec.field(default=None, name="ExitCode")
 
 
-class Driver(Model):
+class Driver(Model, kw_only=True):
     """Model of definition `Driver` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
     options: dict[str, str] | None = msgspec.field(default=None, name="Options")
 
 
-class EndpointPortConfig(Model):
+class EndpointPortConfig(Model, kw_only=True):
     """Model of definition `EndpointPortConfig` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -77,14 +77,14 @@ class EndpointPortConfig(Model):
     )
 
 
-class EndpointSpec(Model):
+class EndpointSpec(Model, kw_only=True):
     """Model of definition `EndpointSpec` (Engine API v1.55)."""
 
     mode: EndpointSpecMode | None = msgspec.field(default=None, name="Mode")
     ports: list[EndpointPortConfig] | None = msgspec.field(default=None, name="Ports")
 
 
-class EngineDescription(Model):
+class EngineDescription(Model, kw_only=True):
     """Model of definition `EngineDescription` (Engine API v1.55)."""
 
     engine_version: str | None = msgspec.field(default=None, name="EngineVersion")
@@ -92,21 +92,21 @@ class EngineDescription(Model):
     plugins: list[EngineDescriptionPluginsItem] | None = msgspec.field(default=None, name="Plugins")
 
 
-class EngineDescriptionPluginsItem(Model):
+class EngineDescriptionPluginsItem(Model, kw_only=True):
     """Model of an item of `EngineDescription.Plugins` (Engine API v1.55)."""
 
     type: str | None = msgspec.field(default=None, name="Type")
     name: str | None = msgspec.field(default=None, name="Name")
 
 
-class JoinTokens(Model):
+class JoinTokens(Model, kw_only=True):
     """Model of definition `JoinTokens` (Engine API v1.55)."""
 
     worker: str | None = msgspec.field(default=None, name="Worker")
     manager: str | None = msgspec.field(default=None, name="Manager")
 
 
-class Limit(Model):
+class Limit(Model, kw_only=True):
     """Model of definition `Limit` (Engine API v1.55)."""
 
     nano_cpus: int | None = msgspec.field(default=None, name="NanoCPUs")
@@ -118,7 +118,7 @@ class Limit(Model):
     )
 
 
-class ManagerStatus(Model):
+class ManagerStatus(Model, kw_only=True):
     """Model of definition `ManagerStatus` (Engine API v1.55)."""
 
     leader: bool | None = msgspec.field(default=None, name="Leader")
@@ -126,7 +126,7 @@ class ManagerStatus(Model):
     addr: str | None = msgspec.field(default=None, name="Addr")
 
 
-class Network(Model):
+class Network(Model, kw_only=True):
     """Model of definition `Network` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -149,14 +149,14 @@ class Network(Model):
     containers: dict[str, NetworkContainer] | None = msgspec.field(default=None, name="Containers")
 
 
-class NetworkAttachment(Model):
+class NetworkAttachment(Model, kw_only=True):
     """Model of definition `NetworkAttachment` (Engine API v1.55)."""
 
     network: Network | None = msgspec.field(default=None, name="Network")
     addresses: list[str] | None = msgspec.field(default=None, name="Addresses")
 
 
-class NetworkAttachmentConfig(Model):
+class NetworkAttachmentConfig(Model, kw_only=True):
     """Model of definition `NetworkAttachmentConfig` (Engine API v1.55)."""
 
     target: str | None = msgspec.field(default=None, name="Target")
@@ -164,7 +164,7 @@ class NetworkAttachmentConfig(Model):
     driver_opts: dict[str, str] | None = msgspec.field(default=None, name="DriverOpts")
 
 
-class Node(Model):
+class Node(Model, kw_only=True):
     """Model of definition `Node` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -177,7 +177,7 @@ class Node(Model):
     manager_status: ManagerStatus | None = msgspec.field(default=None, name="ManagerStatus")
 
 
-class NodeDescription(Model):
+class NodeDescription(Model, kw_only=True):
     """Model of definition `NodeDescription` (Engine API v1.55)."""
 
     hostname: str | None = msgspec.field(default=None, name="Hostname")
@@ -187,7 +187,7 @@ class NodeDescription(Model):
     tls_info: TLSInfo | None = msgspec.field(default=None, name="TLSInfo")
 
 
-class NodeSpec(Model):
+class NodeSpec(Model, kw_only=True):
     """Model of definition `NodeSpec` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -196,7 +196,7 @@ class NodeSpec(Model):
     availability: NodeSpecAvailability | None = msgspec.field(default=None, name="Availability")
 
 
-class NodeStatus(Model):
+class NodeStatus(Model, kw_only=True):
     """Model of definition `NodeStatus` (Engine API v1.55)."""
 
     state: NodeState | None = msgspec.field(default=None, name="State")
@@ -204,20 +204,20 @@ class NodeStatus(Model):
     addr: str | None = msgspec.field(default=None, name="Addr")
 
 
-class Platform(Model):
+class Platform(Model, kw_only=True):
     """Model of definition `Platform` (Engine API v1.55)."""
 
     architecture: str | None = msgspec.field(default=None, name="Architecture")
     os: str | None = msgspec.field(default=None, name="OS")
 
 
-class PortStatus(Model):
+class PortStatus(Model, kw_only=True):
     """Model of definition `PortStatus` (Engine API v1.55)."""
 
     ports: list[EndpointPortConfig] | None = msgspec.field(default=None, name="Ports")
 
 
-class ResourceObject(Model):
+class ResourceObject(Model, kw_only=True):
     """Model of definition `ResourceObject` (Engine API v1.55)."""
 
     nano_cpus: int | None = msgspec.field(default=None, name="NanoCPUs")
@@ -227,7 +227,7 @@ class ResourceObject(Model):
     )
 
 
-class Secret(Model):
+class Secret(Model, kw_only=True):
     """Model of definition `Secret` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -237,13 +237,13 @@ class Secret(Model):
     spec: SecretSpec | None = msgspec.field(default=None, name="Spec")
 
 
-class SecretCreateResponse(Model):
+class SecretCreateResponse(Model, kw_only=True):
     """Model of the `SecretCreate` response (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
 
 
-class SecretSpec(Model):
+class SecretSpec(Model, kw_only=True):
     """Model of definition `SecretSpec` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -253,7 +253,7 @@ class SecretSpec(Model):
     templating: Driver | None = msgspec.field(default=None, name="Templating")
 
 
-class Service(Model):
+class Service(Model, kw_only=True):
     """Model of definition `Service` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -267,7 +267,7 @@ class Service(Model):
     job_status: ServiceJobStatus | None = msgspec.field(default=None, name="JobStatus")
 
 
-class ServiceCreateResponse(Model):
+class ServiceCreateResponse(Model, kw_only=True):
     """Model of definition `ServiceCreateResponse` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -276,7 +276,7 @@ class ServiceCreateResponse(Model):
     warning: str | None = msgspec.field(default=None, name="Warning")
 
 
-class ServiceEndpoint(Model):
+class ServiceEndpoint(Model, kw_only=True):
     """Model of `Service.Endpoint` (Engine API v1.55)."""
 
     spec: EndpointSpec | None = msgspec.field(default=None, name="Spec")
@@ -286,21 +286,21 @@ class ServiceEndpoint(Model):
     )
 
 
-class ServiceEndpointVirtualIPsItem(Model):
+class ServiceEndpointVirtualIPsItem(Model, kw_only=True):
     """Model of an item of `ServiceEndpoint.VirtualIPs` (Engine API v1.55)."""
 
     network_id: str | None = msgspec.field(default=None, name="NetworkID")
     addr: str | None = msgspec.field(default=None, name="Addr")
 
 
-class ServiceJobStatus(Model):
+class ServiceJobStatus(Model, kw_only=True):
     """Model of `Service.JobStatus` (Engine API v1.55)."""
 
     job_iteration: ObjectVersion | None = msgspec.field(default=None, name="JobIteration")
     last_execution: str | None = msgspec.field(default=None, name="LastExecution")
 
 
-class ServiceServiceStatus(Model):
+class ServiceServiceStatus(Model, kw_only=True):
     """Model of `Service.ServiceStatus` (Engine API v1.55)."""
 
     running_tasks: int | None = msgspec.field(default=None, name="RunningTasks")
@@ -308,7 +308,7 @@ class ServiceServiceStatus(Model):
     completed_tasks: int | None = msgspec.field(default=None, name="CompletedTasks")
 
 
-class ServiceSpec(Model):
+class ServiceSpec(Model, kw_only=True):
     """Model of definition `ServiceSpec` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -323,7 +323,7 @@ class ServiceSpec(Model):
     endpoint_spec: EndpointSpec | None = msgspec.field(default=None, name="EndpointSpec")
 
 
-class ServiceSpecMode(Model):
+class ServiceSpecMode(Model, kw_only=True):
     """Model of `ServiceSpec.Mode` (Engine API v1.55)."""
 
     replicated: ServiceSpecModeReplicated | None = msgspec.field(default=None, name="Replicated")
@@ -334,20 +334,20 @@ class ServiceSpecMode(Model):
     global_job: dict[str, Any] | None = msgspec.field(default=None, name="GlobalJob")
 
 
-class ServiceSpecModeReplicated(Model):
+class ServiceSpecModeReplicated(Model, kw_only=True):
     """Model of `ServiceSpecMode.Replicated` (Engine API v1.55)."""
 
     replicas: int | None = msgspec.field(default=None, name="Replicas")
 
 
-class ServiceSpecModeReplicatedJob(Model):
+class ServiceSpecModeReplicatedJob(Model, kw_only=True):
     """Model of `ServiceSpecMode.ReplicatedJob` (Engine API v1.55)."""
 
     max_concurrent: int | None = msgspec.field(default=None, name="MaxConcurrent")
     total_completions: int | None = msgspec.field(default=None, name="TotalCompletions")
 
 
-class ServiceSpecRollbackConfig(Model):
+class ServiceSpecRollbackConfig(Model, kw_only=True):
     """Model of `ServiceSpec.RollbackConfig` (Engine API v1.55)."""
 
     parallelism: int | None = msgspec.field(default=None, name="Parallelism")
@@ -360,7 +360,7 @@ class ServiceSpecRollbackConfig(Model):
     order: ServiceSpecRollbackConfigOrder | None = msgspec.field(default=None, name="Order")
 
 
-class ServiceSpecUpdateConfig(Model):
+class ServiceSpecUpdateConfig(Model, kw_only=True):
     """Model of `ServiceSpec.UpdateConfig` (Engine API v1.55)."""
 
     parallelism: int | None = msgspec.field(default=None, name="Parallelism")
@@ -373,13 +373,13 @@ class ServiceSpecUpdateConfig(Model):
     order: ServiceSpecUpdateConfigOrder | None = msgspec.field(default=None, name="Order")
 
 
-class ServiceUpdateResponse(Model):
+class ServiceUpdateResponse(Model, kw_only=True):
     """Model of definition `ServiceUpdateResponse` (Engine API v1.55)."""
 
     warnings: list[str] | None = msgspec.field(default=None, name="Warnings")
 
 
-class ServiceUpdateStatus(Model):
+class ServiceUpdateStatus(Model, kw_only=True):
     """Model of `Service.UpdateStatus` (Engine API v1.55)."""
 
     state: ServiceUpdateStatusState | None = msgspec.field(default=None, name="State")
@@ -388,7 +388,7 @@ class ServiceUpdateStatus(Model):
     message: str | None = msgspec.field(default=None, name="Message")
 
 
-class Swarm(Model):
+class Swarm(Model, kw_only=True):
     """Model of definition `Swarm` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -406,7 +406,7 @@ class Swarm(Model):
     join_tokens: JoinTokens | None = msgspec.field(default=None, name="JoinTokens")
 
 
-class SwarmInitRequest(Model):
+class SwarmInitRequest(Model, kw_only=True):
     """Model of the `SwarmInit` request body (Engine API v1.55)."""
 
     listen_addr: str | None = msgspec.field(default=None, name="ListenAddr")
@@ -419,7 +419,7 @@ class SwarmInitRequest(Model):
     spec: SwarmSpec | None = msgspec.field(default=None, name="Spec")
 
 
-class SwarmJoinRequest(Model):
+class SwarmJoinRequest(Model, kw_only=True):
     """Model of the `SwarmJoin` request body (Engine API v1.55)."""
 
     listen_addr: str | None = msgspec.field(default=None, name="ListenAddr")
@@ -429,13 +429,13 @@ class SwarmJoinRequest(Model):
     join_token: str | None = msgspec.field(default=None, name="JoinToken")
 
 
-class SwarmUnlockRequest(Model):
+class SwarmUnlockRequest(Model, kw_only=True):
     """Model of the `SwarmUnlock` request body (Engine API v1.55)."""
 
     unlock_key: str | None = msgspec.field(default=None, name="UnlockKey")
 
 
-class Task(Model):
+class Task(Model, kw_only=True):
     """Model of definition `Task` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -459,7 +459,7 @@ class Task(Model):
     )
 
 
-class TaskSpec(Model):
+class TaskSpec(Model, kw_only=True):
     """Model of definition `TaskSpec` (Engine API v1.55)."""
 
     plugin_spec: TaskSpecPluginSpec | None = msgspec.field(default=None, name="PluginSpec")
@@ -476,7 +476,7 @@ class TaskSpec(Model):
     log_driver: TaskSpecLogDriver | None = msgspec.field(default=None, name="LogDriver")
 
 
-class TaskSpecContainerSpec(Model):
+class TaskSpecContainerSpec(Model, kw_only=True):
     """Model of `TaskSpec.ContainerSpec` (Engine API v1.55)."""
 
     image: str | None = msgspec.field(default=None, name="Image")
@@ -519,7 +519,7 @@ class TaskSpecContainerSpec(Model):
     )
 
 
-class TaskSpecContainerSpecConfigsItem(Model):
+class TaskSpecContainerSpecConfigsItem(Model, kw_only=True):
     """Model of an item of `TaskSpecContainerSpec.Configs` (Engine API v1.55)."""
 
     file: TaskSpecContainerSpecConfigsItemFile | None = msgspec.field(default=None, name="File")
@@ -528,7 +528,7 @@ class TaskSpecContainerSpecConfigsItem(Model):
     config_name: str | None = msgspec.field(default=None, name="ConfigName")
 
 
-class TaskSpecContainerSpecConfigsItemFile(Model):
+class TaskSpecContainerSpecConfigsItemFile(Model, kw_only=True):
     """Model of `TaskSpecContainerSpecConfigsItem.File` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -537,7 +537,7 @@ class TaskSpecContainerSpecConfigsItemFile(Model):
     mode: int | None = msgspec.field(default=None, name="Mode")
 
 
-class TaskSpecContainerSpecDNSConfig(Model):
+class TaskSpecContainerSpecDNSConfig(Model, kw_only=True):
     """Model of `TaskSpecContainerSpec.DNSConfig` (Engine API v1.55)."""
 
     nameservers: list[str] | None = msgspec.field(default=None, name="Nameservers")
@@ -545,7 +545,7 @@ class TaskSpecContainerSpecDNSConfig(Model):
     options: list[str] | None = msgspec.field(default=None, name="Options")
 
 
-class TaskSpecContainerSpecPrivileges(Model):
+class TaskSpecContainerSpecPrivileges(Model, kw_only=True):
     """Model of `TaskSpecContainerSpec.Privileges` (Engine API v1.55)."""
 
     credential_spec: TaskSpecContainerSpecPrivilegesCredentialSpec | None = msgspec.field(
@@ -563,7 +563,7 @@ class TaskSpecContainerSpecPrivileges(Model):
     no_new_privileges: bool | None = msgspec.field(default=None, name="NoNewPrivileges")
 
 
-class TaskSpecContainerSpecPrivilegesAppArmor(Model):
+class TaskSpecContainerSpecPrivilegesAppArmor(Model, kw_only=True):
     """Model of `TaskSpecContainerSpecPrivileges.AppArmor` (Engine API v1.55)."""
 
     mode: TaskSpecContainerSpecPrivilegesAppArmorMode | None = msgspec.field(
@@ -571,7 +571,7 @@ class TaskSpecContainerSpecPrivilegesAppArmor(Model):
     )
 
 
-class TaskSpecContainerSpecPrivilegesCredentialSpec(Model):
+class TaskSpecContainerSpecPrivilegesCredentialSpec(Model, kw_only=True):
     """Model of `TaskSpecContainerSpecPrivileges.CredentialSpec` (Engine API v1.55)."""
 
     config: str | None = msgspec.field(default=None, name="Config")
@@ -579,7 +579,7 @@ class TaskSpecContainerSpecPrivilegesCredentialSpec(Model):
     registry: str | None = msgspec.field(default=None, name="Registry")
 
 
-class TaskSpecContainerSpecPrivilegesSELinuxContext(Model):
+class TaskSpecContainerSpecPrivilegesSELinuxContext(Model, kw_only=True):
     """Model of `TaskSpecContainerSpecPrivileges.SELinuxContext` (Engine API v1.55)."""
 
     disable: bool | None = msgspec.field(default=None, name="Disable")
@@ -589,7 +589,7 @@ class TaskSpecContainerSpecPrivilegesSELinuxContext(Model):
     level: str | None = msgspec.field(default=None, name="Level")
 
 
-class TaskSpecContainerSpecPrivilegesSeccomp(Model):
+class TaskSpecContainerSpecPrivilegesSeccomp(Model, kw_only=True):
     """Model of `TaskSpecContainerSpecPrivileges.Seccomp` (Engine API v1.55)."""
 
     mode: TaskSpecContainerSpecPrivilegesSeccompMode | None = msgspec.field(
@@ -598,7 +598,7 @@ class TaskSpecContainerSpecPrivilegesSeccomp(Model):
     profile: str | None = msgspec.field(default=None, name="Profile")
 
 
-class TaskSpecContainerSpecSecretsItem(Model):
+class TaskSpecContainerSpecSecretsItem(Model, kw_only=True):
     """Model of an item of `TaskSpecContainerSpec.Secrets` (Engine API v1.55)."""
 
     file: TaskSpecContainerSpecSecretsItemFile | None = msgspec.field(default=None, name="File")
@@ -606,7 +606,7 @@ class TaskSpecContainerSpecSecretsItem(Model):
     secret_name: str | None = msgspec.field(default=None, name="SecretName")
 
 
-class TaskSpecContainerSpecSecretsItemFile(Model):
+class TaskSpecContainerSpecSecretsItemFile(Model, kw_only=True):
     """Model of `TaskSpecContainerSpecSecretsItem.File` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -615,7 +615,7 @@ class TaskSpecContainerSpecSecretsItemFile(Model):
     mode: int | None = msgspec.field(default=None, name="Mode")
 
 
-class TaskSpecContainerSpecUlimitsItem(Model):
+class TaskSpecContainerSpecUlimitsItem(Model, kw_only=True):
     """Model of an item of `TaskSpecContainerSpec.Ulimits` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -623,20 +623,20 @@ class TaskSpecContainerSpecUlimitsItem(Model):
     hard: int | None = msgspec.field(default=None, name="Hard")
 
 
-class TaskSpecLogDriver(Model):
+class TaskSpecLogDriver(Model, kw_only=True):
     """Model of `TaskSpec.LogDriver` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
     options: dict[str, str] | None = msgspec.field(default=None, name="Options")
 
 
-class TaskSpecNetworkAttachmentSpec(Model):
+class TaskSpecNetworkAttachmentSpec(Model, kw_only=True):
     """Model of `TaskSpec.NetworkAttachmentSpec` (Engine API v1.55)."""
 
     container_id: str | None = msgspec.field(default=None, name="ContainerID")
 
 
-class TaskSpecPlacement(Model):
+class TaskSpecPlacement(Model, kw_only=True):
     """Model of `TaskSpec.Placement` (Engine API v1.55)."""
 
     constraints: list[str] | None = msgspec.field(default=None, name="Constraints")
@@ -647,7 +647,7 @@ class TaskSpecPlacement(Model):
     platforms: list[Platform] | None = msgspec.field(default=None, name="Platforms")
 
 
-class TaskSpecPlacementPreferencesItem(Model):
+class TaskSpecPlacementPreferencesItem(Model, kw_only=True):
     """Model of an item of `TaskSpecPlacement.Preferences` (Engine API v1.55)."""
 
     spread: TaskSpecPlacementPreferencesItemSpread | None = msgspec.field(
@@ -655,13 +655,13 @@ class TaskSpecPlacementPreferencesItem(Model):
     )
 
 
-class TaskSpecPlacementPreferencesItemSpread(Model):
+class TaskSpecPlacementPreferencesItemSpread(Model, kw_only=True):
     """Model of `TaskSpecPlacementPreferencesItem.Spread` (Engine API v1.55)."""
 
     spread_descriptor: str | None = msgspec.field(default=None, name="SpreadDescriptor")
 
 
-class TaskSpecPluginSpec(Model):
+class TaskSpecPluginSpec(Model, kw_only=True):
     """Model of `TaskSpec.PluginSpec` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -672,7 +672,7 @@ class TaskSpecPluginSpec(Model):
     )
 
 
-class TaskSpecResources(Model):
+class TaskSpecResources(Model, kw_only=True):
     """Model of `TaskSpec.Resources` (Engine API v1.55)."""
 
     limits: Limit | None = msgspec.field(default=None, name="Limits")
@@ -681,7 +681,7 @@ class TaskSpecResources(Model):
     memory_swappiness: int | None = msgspec.field(default=None, name="MemorySwappiness")
 
 
-class TaskSpecRestartPolicy(Model):
+class TaskSpecRestartPolicy(Model, kw_only=True):
     """Model of `TaskSpec.RestartPolicy` (Engine API v1.55)."""
 
     condition: TaskSpecRestartPolicyCondition | None = msgspec.field(default=None, name="Condition")
@@ -690,7 +690,7 @@ class TaskSpecRestartPolicy(Model):
     window: int | None = msgspec.field(default=None, name="Window")
 
 
-class TaskStatus(Model):
+class TaskStatus(Model, kw_only=True):
     """Model of definition `TaskStatus` (Engine API v1.55)."""
 
     timestamp: str | None = msgspec.field(default=None, name="Timestamp")
@@ -701,7 +701,7 @@ class TaskStatus(Model):
     port_status: PortStatus | None = msgspec.field(default=None, name="PortStatus")
 
 
-class UnlockKeyResponse(Model):
+class UnlockKeyResponse(Model, kw_only=True):
     """Model of the `SwarmUnlockkey` response (Engine API v1.55)."""
 
     unlock_key: str | None = msgspec.field(default=None, name="UnlockKey")

@@ -21,7 +21,7 @@ from ._common import (
 )
 
 
-class AuthConfig(Model):
+class AuthConfig(Model, kw_only=True):
     """Model of definition `AuthConfig` (Engine API v1.55)."""
 
     username: str | None = None
@@ -31,14 +31,14 @@ class AuthConfig(Model):
     email: str | None = None
 
 
-class AuthResponse(Model):
+class AuthResponse(Model, kw_only=True):
     """Model of definition `AuthResponse` (Engine API v1.55)."""
 
     status: str | None = msgspec.field(default=None, name="Status")
     identity_token: str | None = msgspec.field(default=None, name="IdentityToken")
 
 
-class BuildCache(Model):
+class BuildCache(Model, kw_only=True):
     """Model of definition `BuildCache` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -56,7 +56,7 @@ class BuildCache(Model):
     parent: str | None = msgspec.field(default=None, name="Parent")
 
 
-class BuildCacheDiskUsage(Model):
+class BuildCacheDiskUsage(Model, kw_only=True):
     """Model of definition `BuildCacheDiskUsage` (Engine API v1.55)."""
 
     active_count: int | None = msgspec.field(default=None, name="ActiveCount")
@@ -66,7 +66,7 @@ class BuildCacheDiskUsage(Model):
     items: list[BuildCache] | None = msgspec.field(default=None, name="Items")
 
 
-class ClusterInfo(Model):
+class ClusterInfo(Model, kw_only=True):
     """Model of definition `ClusterInfo` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -83,7 +83,7 @@ class ClusterInfo(Model):
     subnet_size: int | None = msgspec.field(default=None, name="SubnetSize")
 
 
-class Commit(Model):
+class Commit(Model, kw_only=True):
     """Model of definition `Commit` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -91,21 +91,21 @@ class Commit(Model):
     expected: str | None = msgspec.field(default=None, name="Expected")
 
 
-class ContainerdInfo(Model):
+class ContainerdInfo(Model, kw_only=True):
     """Model of definition `ContainerdInfo` (Engine API v1.55)."""
 
     address: str | None = msgspec.field(default=None, name="Address")
     namespaces: ContainerdInfoNamespaces | None = msgspec.field(default=None, name="Namespaces")
 
 
-class ContainerdInfoNamespaces(Model):
+class ContainerdInfoNamespaces(Model, kw_only=True):
     """Model of `ContainerdInfo.Namespaces` (Engine API v1.55)."""
 
     containers: str | None = msgspec.field(default=None, name="Containers")
     plugins: str | None = msgspec.field(default=None, name="Plugins")
 
 
-class ContainersDiskUsage(Model):
+class ContainersDiskUsage(Model, kw_only=True):
     """Model of definition `ContainersDiskUsage` (Engine API v1.55)."""
 
     active_count: int | None = msgspec.field(default=None, name="ActiveCount")
@@ -115,21 +115,21 @@ class ContainersDiskUsage(Model):
     items: list[ContainerSummary] | None = msgspec.field(default=None, name="Items")
 
 
-class DeviceInfo(Model):
+class DeviceInfo(Model, kw_only=True):
     """Model of definition `DeviceInfo` (Engine API v1.55)."""
 
     source: str | None = msgspec.field(default=None, name="Source")
     id: str | None = msgspec.field(default=None, name="ID")
 
 
-class EventActor(Model):
+class EventActor(Model, kw_only=True):
     """Model of definition `EventActor` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
     attributes: dict[str, str] | None = msgspec.field(default=None, name="Attributes")
 
 
-class EventMessage(Model):
+class EventMessage(Model, kw_only=True):
     """Model of definition `EventMessage` (Engine API v1.55)."""
 
     # open enum: daemons send values the spec does not list (see PATCHES)
@@ -144,14 +144,14 @@ class EventMessage(Model):
     from_: str | None = msgspec.field(default=None, name="from")
 
 
-class FirewallInfo(Model):
+class FirewallInfo(Model, kw_only=True):
     """Model of definition `FirewallInfo` (Engine API v1.55)."""
 
     driver: str | None = msgspec.field(default=None, name="Driver")
     info: list[list[str]] | None = msgspec.field(default=None, name="Info")
 
 
-class ImagesDiskUsage(Model):
+class ImagesDiskUsage(Model, kw_only=True):
     """Model of definition `ImagesDiskUsage` (Engine API v1.55)."""
 
     active_count: int | None = msgspec.field(default=None, name="ActiveCount")
@@ -161,7 +161,7 @@ class ImagesDiskUsage(Model):
     items: list[ImageSummary] | None = msgspec.field(default=None, name="Items")
 
 
-class IndexInfo(Model):
+class IndexInfo(Model, kw_only=True):
     """Model of definition `IndexInfo` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -170,20 +170,20 @@ class IndexInfo(Model):
     official: bool | None = msgspec.field(default=None, name="Official")
 
 
-class NRIInfo(Model):
+class NRIInfo(Model, kw_only=True):
     """Model of definition `NRIInfo` (Engine API v1.55)."""
 
     info: list[list[str]] | None = msgspec.field(default=None, name="Info")
 
 
-class PeerNode(Model):
+class PeerNode(Model, kw_only=True):
     """Model of definition `PeerNode` (Engine API v1.55)."""
 
     node_id: str | None = msgspec.field(default=None, name="NodeID")
     addr: str | None = msgspec.field(default=None, name="Addr")
 
 
-class PluginsInfo(Model):
+class PluginsInfo(Model, kw_only=True):
     """Model of definition `PluginsInfo` (Engine API v1.55)."""
 
     volume: list[str] | None = msgspec.field(default=None, name="Volume")
@@ -192,7 +192,7 @@ class PluginsInfo(Model):
     log: list[str] | None = msgspec.field(default=None, name="Log")
 
 
-class RegistryServiceConfig(Model):
+class RegistryServiceConfig(Model, kw_only=True):
     """Model of definition `RegistryServiceConfig` (Engine API v1.55)."""
 
     insecure_registry_cidrs: list[str] | None = msgspec.field(
@@ -210,7 +210,7 @@ class RegistryServiceConfig(Model):
     )
 
 
-class Runtime(Model):
+class Runtime(Model, kw_only=True):
     """Model of definition `Runtime` (Engine API v1.55)."""
 
     path: str | None = None
@@ -218,7 +218,7 @@ class Runtime(Model):
     status: dict[str, str] | None = None
 
 
-class SwarmInfo(Model):
+class SwarmInfo(Model, kw_only=True):
     """Model of definition `SwarmInfo` (Engine API v1.55)."""
 
     node_id: str | None = msgspec.field(default=None, name="NodeID")
@@ -232,7 +232,7 @@ class SwarmInfo(Model):
     cluster: ClusterInfo | None = msgspec.field(default=None, name="Cluster")
 
 
-class SystemDataUsageResponse(Model):
+class SystemDataUsageResponse(Model, kw_only=True):
     """Model of the `SystemDataUsage` response (Engine API v1.55)."""
 
     image_usage: ImagesDiskUsage | None = msgspec.field(default=None, name="ImageUsage")
@@ -253,7 +253,7 @@ class SystemDataUsageResponse(Model):
     build_cache: list[BuildCache] | None = msgspec.field(default=None, name="BuildCache")
 
 
-class SystemInfo(Model):
+class SystemInfo(Model, kw_only=True):
     """Model of definition `SystemInfo` (Engine API v1.55)."""
 
     id: str | None = msgspec.field(default=None, name="ID")
@@ -352,14 +352,14 @@ class SystemInfo(Model):
     oom_score_adj: int | None = msgspec.field(default=None, name="OomScoreAdj")
 
 
-class SystemInfoDefaultAddressPoolsItem(Model):
+class SystemInfoDefaultAddressPoolsItem(Model, kw_only=True):
     """Model of an item of `SystemInfo.DefaultAddressPools` (Engine API v1.55)."""
 
     base: str | None = msgspec.field(default=None, name="Base")
     size: int | None = msgspec.field(default=None, name="Size")
 
 
-class SystemVersion(Model):
+class SystemVersion(Model, kw_only=True):
     """Model of definition `SystemVersion` (Engine API v1.55)."""
 
     platform: SystemVersionPlatform | None = msgspec.field(default=None, name="Platform")
@@ -378,7 +378,7 @@ class SystemVersion(Model):
     build_time: str | None = msgspec.field(default=None, name="BuildTime")
 
 
-class SystemVersionComponentsItem(Model):
+class SystemVersionComponentsItem(Model, kw_only=True):
     """Model of an item of `SystemVersion.Components` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -386,13 +386,13 @@ class SystemVersionComponentsItem(Model):
     details: dict[str, Any] | None = msgspec.field(default=None, name="Details")
 
 
-class SystemVersionPlatform(Model):
+class SystemVersionPlatform(Model, kw_only=True):
     """Model of `SystemVersion.Platform` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
 
 
-class VolumesDiskUsage(Model):
+class VolumesDiskUsage(Model, kw_only=True):
     """Model of definition `VolumesDiskUsage` (Engine API v1.55)."""
 
     active_count: int | None = msgspec.field(default=None, name="ActiveCount")

@@ -11,7 +11,7 @@ from ._base import Model
 from ._common import ClusterVolumeSpec, Volume
 
 
-class VolumeCreateRequest(Model):
+class VolumeCreateRequest(Model, kw_only=True):
     """Model of definition `VolumeCreateRequest` (Engine API v1.55)."""
 
     name: str | None = msgspec.field(default=None, name="Name")
@@ -23,21 +23,21 @@ class VolumeCreateRequest(Model):
     )
 
 
-class VolumeListResponse(Model):
+class VolumeListResponse(Model, kw_only=True):
     """Model of definition `VolumeListResponse` (Engine API v1.55)."""
 
     volumes: list[Volume] | None = msgspec.field(default=None, name="Volumes")
     warnings: list[str] | None = msgspec.field(default=None, name="Warnings")
 
 
-class VolumePruneResponse(Model):
+class VolumePruneResponse(Model, kw_only=True):
     """Model of the `VolumePrune` response (Engine API v1.55)."""
 
     volumes_deleted: list[str] | None = msgspec.field(default=None, name="VolumesDeleted")
     space_reclaimed: int | None = msgspec.field(default=None, name="SpaceReclaimed")
 
 
-class VolumeUpdateRequest(Model):
+class VolumeUpdateRequest(Model, kw_only=True):
     """Model of the `VolumeUpdate` request body (Engine API v1.55)."""
 
     spec: ClusterVolumeSpec | None = msgspec.field(default=None, name="Spec")
