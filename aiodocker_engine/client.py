@@ -27,7 +27,9 @@ from aiodocker_engine._versions import (
 )
 from aiodocker_engine.api._query import encode_query
 from aiodocker_engine.api.containers import ContainersApi
+from aiodocker_engine.api.networks import NetworksApi
 from aiodocker_engine.api.system import PingInfo, SystemApi
+from aiodocker_engine.api.volumes import VolumesApi
 from aiodocker_engine.streams._messages import MessageStream
 from aiodocker_engine.transport._base import Body, Request, Response, Transport
 from aiodocker_engine.transport._connect import make_connector
@@ -92,6 +94,8 @@ class Docker:
         self.ping_info: PingInfo | None = None
         self.system = SystemApi(self)
         self.containers = ContainersApi(self)
+        self.networks = NetworksApi(self)
+        self.volumes = VolumesApi(self)
 
     def __repr__(self) -> str:
         where = self._address.url if self._address else type(self._transport).__name__
