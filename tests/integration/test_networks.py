@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -148,7 +149,5 @@ async def test_prune_removes_only_unused_labelled_networks(
         await docker.networks.disconnect(used.id, container.id, force=True)
     finally:
         for ident in (unused.id, used.id):
-            try:
+            with contextlib.suppress(errors.NotFound):
                 await docker.networks.remove(ident)
-            except errors.NotFound:
-                pass
