@@ -17,6 +17,7 @@ import anyio
 import msgspec
 
 from aiodocker_engine import errors
+from aiodocker_engine._deadline import Deadline
 from aiodocker_engine._versions import (
     check_supported,
     format_version,
@@ -194,7 +195,7 @@ class Docker:
             request = Request(method, target, headers=headers, body=body, upgrade=upgrade)
         timeout = self.timeout if time_limit is _UNSET else time_limit
         try:
-            with anyio.fail_after(timeout):
+            async with Deadline(timeout):
                 response = await self._transport.request(request, buffered=buffered)
                 if response.status >= 400:
                     await self._raise_for_status(response, request)

@@ -127,7 +127,9 @@ class ContainerError(DockerError):
         self.exit_code = exit_code
         self.stderr = stderr
         tail = stderr[-500:].decode("utf-8", "replace").strip()
-        super().__init__(f"container {container} exited with {exit_code}" + (f": {tail}" if tail else ""))
+        super().__init__(
+            f"container {container} exited with {exit_code}" + (f": {tail}" if tail else "")
+        )
 
 
 class Timeout(DockerError, TimeoutError):

@@ -98,8 +98,9 @@ def response(
     chunked: bool = False,
 ) -> bytes:
     """Serialise a complete response."""
-    lines = [f"HTTP/1.1 {status} X", f"Content-Type: {content_type}", "Api-Version: 1.41"]
-    lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    headers = {"Api-Version": "1.41", **(headers or {})}
+    lines = [f"HTTP/1.1 {status} X", f"Content-Type: {content_type}"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
     if chunked:
         lines.append("Transfer-Encoding: chunked")
         payload = (b"%x\r\n%s\r\n" % (len(body), body) if body else b"") + b"0\r\n\r\n"

@@ -98,7 +98,10 @@ class PoolTransport:
         now = time.monotonic()
         while self._idle:
             conn = self._idle.pop()
-            if now - conn.idle_since > self.keepalive_expiry or conn.is_dropped():
+            idle = now - conn.idle_since
+            # The poll costs a syscall; a socket idle for under a second is trusted, and
+            # if the daemon closed it anyway, `request` retries once on a new one.
+            if idle > self.keepalive_expiry or (idle > 1.0 and conn.is_dropped()):
                 stale.append(conn)
                 continue
             self._checked_out += 1

@@ -1,0 +1,133 @@
+"""The client's request path against a fake engine: timeouts, error mapping, negotiation edges."""
+
+from __future__ import annotations
+
+import anyio
+import anyio.abc
+import pytest
+
+from aiodocker_engine import Docker, errors
+from tests.fake_engine import FakeRequest, fake_engine, open_fds, response
+
+pytestmark = pytest.mark.anyio
+
+
+def engine_answering(
+    status: int, body: bytes, *, content_type: str = "application/json", api: str = "1.41"
+) -> object:
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.target == "/_ping":
+            await stream.send(
+                response(200, b"OK", content_type="text/plain", headers={"Api-Version": api})
+            )
+        else:
+            await stream.send(response(status, body, content_type=content_type))
+        return True
+
+    return handler
+
+
+async def test_slow_daemon_raises_timeout_and_leaks_nothing() -> None:
+    release = anyio.Event()
+
+    async def stall(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.target != "/_ping":
+            await release.wait()
+        await stream.send(response(200, b"{}", headers={"Api-Version": "1.41"}))
+        return True
+
+    async with fake_engine(stall) as engine, Docker(engine.host, timeout=0.2) as docker:
+        await docker.negotiate()
+        before = open_fds()
+        with pytest.raises(errors.Timeout, match="longer than 0.2 s") as caught:
+            await docker.system.info()
+        assert isinstance(caught.value, TimeoutError)
+        release.set()
+        assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+        assert open_fds() <= before
+
+
+async def test_timeout_none_waits_as_long_as_it_takes() -> None:
+    async def slow(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await anyio.sleep(0.3)
+        await stream.send(response(200, b"{}", headers={"Api-Version": "1.41"}))
+        return True
+
+    async with fake_engine(slow) as engine, Docker(engine.host, timeout=None) as docker:
+        await docker.system.info()
+
+
+async def test_outer_cancellation_is_not_mistaken_for_a_timeout() -> None:
+    async def never(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await anyio.sleep(10)
+        return False
+
+    async with fake_engine(never) as engine:
+        async with Docker(engine.host, timeout=5, api_version="1.41") as docker:
+            with anyio.move_on_after(0.1) as scope:
+                await docker.system.info()
+            assert scope.cancelled_caught
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "error", "message"),
+    [
+        (
+            404,
+            b'{"message":"No such container: x"}',
+            "application/json",
+            errors.NotFound,
+            "No such container: x",
+        ),
+        (409, b'{"message":"name in use"}', "application/json", errors.Conflict, "name in use"),
+        (500, b"plain text failure\n", "text/plain", errors.ServerError, "plain text failure"),
+        (503, b"", "text/plain", errors.Unavailable, "X"),
+        (418, b'{"message":"teapot"}', "application/json", errors.APIError, "teapot"),
+    ],
+)
+async def test_error_statuses_map_to_exceptions_with_the_daemons_message(
+    status: int, body: bytes, content_type: str, error: type[errors.APIError], message: str
+) -> None:
+    async with fake_engine(engine_answering(status, body, content_type=content_type)) as engine:
+        async with Docker(engine.host) as docker:
+            with pytest.raises(error) as caught:
+                await docker.containers.inspect("x")
+            assert type(caught.value) is error
+            assert caught.value.status == status
+            assert caught.value.message == message
+            assert caught.value.path == "/v1.41/containers/x/json"
+
+
+async def test_plain_http_to_a_tls_port_explains_itself() -> None:
+    body = b"Client sent an HTTP request to an HTTPS server.\n"
+    async with fake_engine(engine_answering(400, body, content_type="text/plain")) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            with pytest.raises(errors.ConnectionFailed, match="expects TLS"):
+                await docker.system.info()
+
+
+async def test_daemon_older_than_1_25_is_refused() -> None:
+    async with fake_engine(engine_answering(200, b"{}", api="1.24")) as engine:
+        async with Docker(engine.host) as docker:
+            with pytest.raises(errors.VersionError, match="1.24"):
+                await docker.system.info()
+
+
+async def test_newer_daemon_is_capped_at_the_client_maximum() -> None:
+    async with fake_engine(engine_answering(200, b"{}", api="1.99")) as engine:
+        async with Docker(engine.host) as docker:
+            assert await docker.negotiate() == "1.55"
+
+
+async def test_undecodable_answer_names_the_model() -> None:
+    async with fake_engine(engine_answering(200, b'{"Containers": "many"}')) as engine:
+        async with Docker(engine.host) as docker:
+            with pytest.raises(errors.DockerError, match="SystemInfo"):
+                await docker.system.info()
+
+
+async def test_repr_shows_address_and_version() -> None:
+    async with fake_engine() as engine:
+        docker = Docker(engine.host, api_version="1.41")
+        assert repr(docker) == f"<Docker {engine.host} API 1.41>"
+        await docker.aclose()
