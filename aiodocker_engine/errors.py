@@ -107,7 +107,7 @@ class ProtocolError(ConnectionFailed):
 
 
 class StreamError(DockerError):
-    """An in-band error inside a stream: a progress `errorDetail`, a frame of type 3, a truncated frame."""
+    """An in-band error in a stream: a progress `errorDetail`, a frame of type 3, a cut frame."""
 
     def __init__(self, message: str, *, code: int | None = None) -> None:
         self.message = message
@@ -116,7 +116,7 @@ class StreamError(DockerError):
 
 
 class VersionError(DockerError):
-    """An operation or parameter needs a newer API version than the one negotiated (or the daemon is too old)."""
+    """An operation or parameter needs another API version than the negotiated one."""
 
 
 class ContainerError(DockerError):

@@ -7,14 +7,14 @@ import anyio.abc
 import pytest
 
 from aiodocker_engine import Docker, errors
-from tests.fake_engine import FakeRequest, fake_engine, open_fds, response
+from tests.fake_engine import FakeRequest, Handler, fake_engine, open_fds, response
 
 pytestmark = pytest.mark.anyio
 
 
 def engine_answering(
     status: int, body: bytes, *, content_type: str = "application/json", api: str = "1.41"
-) -> object:
+) -> Handler:
     async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
         if request.target == "/_ping":
             await stream.send(
@@ -39,7 +39,7 @@ async def test_slow_daemon_raises_timeout_and_leaks_nothing() -> None:
     async with fake_engine(stall) as engine, Docker(engine.host, timeout=0.2) as docker:
         await docker.negotiate()
         before = open_fds()
-        with pytest.raises(errors.Timeout, match="longer than 0.2 s") as caught:
+        with pytest.raises(errors.Timeout, match=r"longer than 0\.2 s") as caught:
             await docker.system.info()
         assert isinstance(caught.value, TimeoutError)
         release.set()
@@ -109,7 +109,7 @@ async def test_plain_http_to_a_tls_port_explains_itself() -> None:
 async def test_daemon_older_than_1_25_is_refused() -> None:
     async with fake_engine(engine_answering(200, b"{}", api="1.24")) as engine:
         async with Docker(engine.host) as docker:
-            with pytest.raises(errors.VersionError, match="1.24"):
+            with pytest.raises(errors.VersionError, match=r"1\.24"):
                 await docker.system.info()
 
 
