@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from types import TracebackType
 
@@ -18,7 +19,12 @@ import anyio
 
 __all__ = ["Deadline"]
 
-_HAS_ASYNCIO_TIMEOUT = sys.version_info >= (3, 11)
+if sys.version_info >= (3, 11):
+    _asyncio_timeout: Callable[[float], AbstractAsyncContextManager[object]] | None = (
+        asyncio.timeout
+    )
+else:
+    _asyncio_timeout = None
 
 
 class Deadline:
@@ -38,8 +44,8 @@ class Deadline:
         seconds = self._seconds
         if seconds is None:
             return
-        if _HAS_ASYNCIO_TIMEOUT and asyncio._get_running_loop() is not None:
-            scope = asyncio.timeout(seconds)
+        if _asyncio_timeout is not None and asyncio._get_running_loop() is not None:
+            scope = _asyncio_timeout(seconds)
             await scope.__aenter__()
             self._async_scope = scope
         else:
