@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
 from aiodocker_engine.api._group import ApiGroup
+from aiodocker_engine.api._query import Filters
 from aiodocker_engine.models import (
     AuthConfig,
     AuthResponse,
+    EventMessage,
     SystemDataUsageResponse,
     SystemInfo,
     SystemVersion,
 )
+from aiodocker_engine.streams._events import Event, EventStream, format_event_time
+from aiodocker_engine.streams._messages import MessageStream
 from aiodocker_engine.transport._base import Response
 
 if TYPE_CHECKING:
     from aiodocker_engine.client import Docker
 
-__all__ = ["PingInfo", "SystemApi"]
+__all__ = ["Event", "EventStream", "PingInfo", "SystemApi"]
 
 DataUsageType = Literal["container", "image", "volume", "build-cache"]
 
@@ -81,6 +86,56 @@ class SystemApi(ApiGroup):
             "/system/df",
             SystemDataUsageResponse,
             query={"type": type, "verbose": verbose},
+        )
+
+    def events(
+        self,
+        *,
+        filters: Filters | None = None,
+        since: datetime | int | float | None = None,
+        until: datetime | int | float | None = None,
+        resume: bool | None = None,
+        reconnect_timeout: float = 60.0,
+    ) -> EventStream:
+        """Daemon events as they happen: `async with docker.system.events() as events:`.
+
+        Returns an `EventStream` of `Event`s (type, action, actor, scope, `time` as an
+        aware UTC datetime, `time_nano`). `filters` keys: type, event, container, image,
+        label, network, volume, daemon, plugin, node, service, secret, config, scope.
+        `since`/`until` take an aware datetime or epoch seconds (int or float); with
+        `until` the stream ends at that time, otherwise it never ends by itself.
+
+        `resume` (default: on when `until` is None) reconnects after the connection
+        breaks or the daemon restarts, from the last delivered event's `time_nano`,
+        dropping replayed copies, so nothing is delivered twice. It retries with
+        backoff (0.05 s doubling to 2 s) and raises ConnectionFailed once the daemon has
+        been unreachable for `reconnect_timeout` seconds (default 60). The daemon keeps
+        only its last 256 events, in memory: events published by a daemon that then
+        restarted, after our connection broke, cannot be recovered.
+
+        The stream holds one pooled connection while open and is never bounded by the
+        client timeout (only the wait for each response head is). Leave the `async
+        with` block (or call `aclose()`) to close it at once; a bare `async for` that
+        breaks out cannot be noticed. A first connection that fails raises at once.
+        """
+        until_text = format_event_time(until, "until")
+        docker: Docker = self._docker
+
+        def opener(since_text: str | None) -> MessageStream[EventMessage]:
+            return docker._messages(
+                "SystemEvents",
+                "GET",
+                "/events",
+                EventMessage,
+                query={"since": since_text, "until": until_text, "filters": filters or None},
+            )
+
+        return EventStream(
+            opener,
+            since=format_event_time(since, "since"),
+            resume=until is None if resume is None else resume,
+            bounded=until is not None,
+            reconnect_timeout=reconnect_timeout,
         )
 
     async def auth(

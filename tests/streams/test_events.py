@@ -1,0 +1,231 @@
+"""EventStream: typed events, resume after breaks without loss or repeats, bounded retries."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, urlsplit
+
+import anyio
+import anyio.abc
+import pytest
+
+from aiodocker_engine import Docker, errors, models
+from aiodocker_engine.streams._events import Event, format_event_time
+from tests.fake_engine import FakeRequest, fake_engine
+
+pytestmark = pytest.mark.anyio
+
+BASE = 1_700_000_000_000_000_000  # ns
+
+
+def event_json(n: int, action: str = "start", nanos: int | None = None) -> bytes:
+    stamp = BASE + n * 1000 if nanos is None else nanos
+    body = {
+        "status": action,
+        "id": f"c{n}",
+        "from": "busybox",
+        "Type": "container",
+        "Action": action,
+        "Actor": {"ID": f"c{n}", "Attributes": {"name": f"n{n}"}},
+        "scope": "local",
+        "time": stamp // 1_000_000_000,
+        "timeNano": stamp,
+    }
+    return json.dumps(body).encode() + b"\n"
+
+
+def chunk(data: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
+HEAD = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nApi-Version: 1.41\r\n"
+    b"Date: Tue, 14 Nov 2023 22:13:20 GMT\r\nTransfer-Encoding: chunked\r\n\r\n"
+)
+
+
+async def until_client_closes(stream: anyio.abc.ByteStream) -> bool:
+    """Hold the response open until the client closes its end (as a daemon notices)."""
+    try:
+        while True:
+            await stream.receive()
+    except (anyio.EndOfStream, anyio.BrokenResourceError, OSError):
+        return False
+
+
+def since_of(request: FakeRequest) -> str | None:
+    values = parse_qs(urlsplit(request.target).query).get("since")
+    return values[0] if values else None
+
+
+async def test_event_from_message_gives_aware_time_and_folds_legacy_fields() -> None:
+    message = models.EventMessage(
+        status="die", id="abc", time=1_700_000_000, time_nano=1_700_000_000_123_456_789
+    )
+    event = Event.from_message(message)
+    assert event.action == "die" and event.actor_id == "abc" and event.attributes == {}
+    assert event.time == datetime(2023, 11, 14, 22, 13, 20, 123456, tzinfo=timezone.utc)
+    assert event.time.tzinfo is not None
+    assert event.time_nano == 1_700_000_000_123_456_789
+    only_seconds = Event.from_message(models.EventMessage(type="image", action="pull", time=5))
+    assert only_seconds.time_nano == 5_000_000_000
+    await anyio.lowlevel.checkpoint()
+
+
+async def test_format_event_time_accepts_datetimes_ints_and_floats() -> None:
+    aware = datetime(2023, 11, 14, 22, 13, 20, 500000, tzinfo=timezone.utc)
+    assert format_event_time(aware, "since") == "1700000000.500000000"
+    shifted = aware.astimezone(timezone(timedelta(hours=2)))
+    assert format_event_time(shifted, "since") == "1700000000.500000000"
+    assert format_event_time(1_700_000_000, "since") == "1700000000"
+    assert format_event_time(1.25, "until") == "1.250000000"
+    assert format_event_time(None, "since") is None
+    with pytest.raises(ValueError, match="timezone-aware"):
+        format_event_time(datetime(2023, 1, 1), "since")
+    with pytest.raises(TypeError, match="until"):
+        format_event_time("yesterday", "until")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        format_event_time(True, "since")
+    await anyio.lowlevel.checkpoint()
+
+
+async def test_resume_after_a_broken_connection_loses_nothing_and_repeats_nothing() -> None:
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.connection_id == 1:
+            await stream.send(HEAD + chunk(event_json(1)) + chunk(event_json(2)))
+            return False  # drop mid-body: no terminating chunk
+        # The daemon replays from `since` inclusive: event 2 again, then 3 and 4 (same ns).
+        replay = event_json(2) + event_json(3) + event_json(4, "die", nanos=BASE + 3000)
+        await stream.send(HEAD + chunk(replay))
+        return await until_client_closes(stream)
+
+    async with fake_engine(handler) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            got: list[Event] = []
+            async with docker.system.events(filters={"type": "container"}) as events:
+                with anyio.fail_after(10):
+                    async for event in events:
+                        got.append(event)
+                        if len(got) == 4:
+                            break
+                assert events.reconnects == 1
+                assert events.duplicates_dropped == 1
+                assert repr(events).startswith("<EventStream open, 1 reconnects")
+            assert [(e.actor_id, e.action) for e in got] == [
+                ("c1", "start"),
+                ("c2", "start"),
+                ("c3", "start"),
+                ("c4", "die"),
+            ]
+            assert since_of(engine.requests[0]) is None
+            assert since_of(engine.requests[1]) == "1700000000.000002000"
+            query = parse_qs(urlsplit(engine.requests[1].target).query)
+            assert json.loads(query["filters"][0]) == {"type": ["container"]}
+            with anyio.fail_after(5):
+                while engine.open_connections:
+                    await anyio.sleep(0.01)
+
+
+async def test_first_resume_point_comes_from_the_daemons_date_header() -> None:
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.connection_id == 1:
+            await stream.send(HEAD)
+            await anyio.sleep(1.2)  # a connection that lived: reconnect at once
+            return False
+        await stream.send(HEAD + chunk(event_json(1)))
+        return await until_client_closes(stream)
+
+    async with fake_engine(handler) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            async with docker.system.events() as events:
+                with anyio.fail_after(10):
+                    first = await events.__anext__()
+            assert first.actor_id == "c1"
+            assert since_of(engine.requests[1]) == "1700000000"
+
+
+async def test_unreachable_daemon_raises_after_the_reconnect_timeout() -> None:
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.connection_id == 1:
+            await stream.send(HEAD + chunk(event_json(1)))
+            return False
+        return False  # hang up before any response: as if the daemon were gone
+
+    async with fake_engine(handler) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            events = docker.system.events(reconnect_timeout=0.5)
+            async with events:
+                assert (await events.__anext__()).actor_id == "c1"
+                started = anyio.current_time()
+                with anyio.fail_after(10), pytest.raises(errors.ConnectionFailed) as caught:
+                    await events.__anext__()
+                elapsed = anyio.current_time() - started
+            assert 0.3 <= elapsed < 3, elapsed
+            assert "no working connection" in str(caught.value)
+            assert len(engine.requests) >= 3  # it did retry, with backoff
+            assert repr(events).startswith("<EventStream closed")
+
+
+async def test_daemon_that_keeps_hanging_up_cannot_make_it_spin() -> None:
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.connection_id == 1:
+            await stream.send(HEAD + chunk(event_json(1)))
+            return False
+        await stream.send(HEAD + b"0\r\n\r\n")  # accepts, then ends at once
+        return False
+
+    async with fake_engine(handler) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            async with docker.system.events(reconnect_timeout=1.0) as events:
+                await events.__anext__()
+                with anyio.fail_after(10), pytest.raises(errors.ConnectionFailed):
+                    await events.__anext__()
+            assert len(engine.requests) < 20, len(engine.requests)
+
+
+async def test_first_connection_failure_raises_at_once_without_retrying() -> None:
+    async with fake_engine(lambda request, stream: _hang_up()) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            with anyio.fail_after(5), pytest.raises(errors.ConnectionFailed):
+                async for _ in docker.system.events():
+                    pass
+            assert len(engine.requests) <= 2  # the pool may replay once on a fresh socket
+
+
+async def _hang_up() -> bool:
+    await anyio.lowlevel.checkpoint()
+    return False
+
+
+async def test_stream_with_until_ends_cleanly_without_reconnecting() -> None:
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(HEAD + chunk(event_json(1)) + b"0\r\n\r\n")
+        return True
+
+    async with fake_engine(handler) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            until = datetime(2030, 1, 1, tzinfo=timezone.utc)
+            got = [e async for e in docker.system.events(since=0, until=until)]
+            assert [e.actor_id for e in got] == ["c1"]
+            assert len(engine.requests) == 1
+            query = parse_qs(urlsplit(engine.requests[0].target).query)
+            assert query["since"] == ["0"] and query["until"] == ["1893456000.000000000"]
+
+
+async def test_leaving_the_block_closes_the_connection_at_once() -> None:
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(HEAD + chunk(event_json(1)))
+        return await until_client_closes(stream)
+
+    async with fake_engine(handler) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            async with docker.system.events() as events:
+                await events.__anext__()
+                assert engine.open_connections == 1
+            with anyio.fail_after(2):
+                while engine.open_connections:
+                    await anyio.sleep(0.01)
+            assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+            with pytest.raises(StopAsyncIteration):
+                await events.__anext__()
