@@ -12,7 +12,7 @@ import pytest
 
 from aiodocker_engine import Docker, errors, models
 from aiodocker_engine.streams._events import Event, format_event_time
-from tests.fake_engine import FakeRequest, fake_engine
+from tests.fake_engine import FakeEngine, FakeRequest, fake_engine
 
 pytestmark = pytest.mark.anyio
 
@@ -52,6 +52,14 @@ async def until_client_closes(stream: anyio.abc.ByteStream) -> bool:
             await stream.receive()
     except (anyio.EndOfStream, anyio.BrokenResourceError, OSError):
         return False
+
+
+async def wait_all_closed(engine: FakeEngine) -> None:
+    for _ in range(300):
+        if not engine.open_connections:
+            return
+        await anyio.sleep(0.01)
+    raise AssertionError(f"{engine.open_connections} connections still open")
 
 
 def since_of(request: FakeRequest) -> str | None:
@@ -122,9 +130,7 @@ async def test_resume_after_a_broken_connection_loses_nothing_and_repeats_nothin
             assert since_of(engine.requests[1]) == "1700000000.000002000"
             query = parse_qs(urlsplit(engine.requests[1].target).query)
             assert json.loads(query["filters"][0]) == {"type": ["container"]}
-            with anyio.fail_after(5):
-                while engine.open_connections:
-                    await anyio.sleep(0.01)
+            await wait_all_closed(engine)
 
 
 async def test_first_resume_point_comes_from_the_daemons_date_header() -> None:
@@ -223,9 +229,7 @@ async def test_leaving_the_block_closes_the_connection_at_once() -> None:
             async with docker.system.events() as events:
                 await events.__anext__()
                 assert engine.open_connections == 1
-            with anyio.fail_after(2):
-                while engine.open_connections:
-                    await anyio.sleep(0.01)
+            await wait_all_closed(engine)
             assert docker.transport.num_active == 0  # type: ignore[attr-defined]
             with pytest.raises(StopAsyncIteration):
                 await events.__anext__()
