@@ -6,6 +6,8 @@ Fixtures (see docs/testing.md):
 - `docker_test_image` (session): the registry-free busybox image, imported once;
 - `docker` (function, async): an `aiodocker_engine.Docker` client for the engine;
 - `container_factory` (function, async): creates labelled containers, removes them after;
+- `docker_registry`, `docker_auth_registry` (session): Debian's docker-registry on a free
+  127.0.0.1 port, open or with basic auth (`testing/_registry.py`);
 - `docker_session_id` (session) and `docker_test_labels` (function): the label that marks
   what this session created; a sweep at session end removes labelled leftovers.
 
@@ -36,6 +38,7 @@ from aiodocker_engine.testing import SESSION_LABEL, _http
 from aiodocker_engine.testing._engine import Engine, EngineMode, HarnessError, describe
 from aiodocker_engine.testing._engine import provide_engine as _provide_engine
 from aiodocker_engine.testing._image import ensure_test_image
+from aiodocker_engine.testing._registry import Registry, start_registry
 
 if TYPE_CHECKING:
     from aiodocker_engine import Docker
@@ -45,7 +48,9 @@ __all__ = [
     "ContainerFactory",
     "container_factory",
     "docker",
+    "docker_auth_registry",
     "docker_engine",
+    "docker_registry",
     "docker_session_id",
     "docker_test_image",
     "docker_test_labels",
@@ -282,3 +287,29 @@ async def container_factory(
         yield factory
     finally:
         await factory.remove_all()
+
+
+# -- registries: pull/push round trips (see testing/_registry.py) -----------------------
+
+
+def _registry(with_auth: bool) -> Iterator[Registry]:
+    try:
+        registry = start_registry(with_auth=with_auth)
+    except HarnessError as exc:
+        pytest.fail(f"aiodocker_engine harness: no test registry: {exc}", pytrace=False)
+    try:
+        yield registry
+    finally:
+        registry.stop()
+
+
+@pytest.fixture(scope="session")
+def docker_registry() -> Iterator[Registry]:
+    """An open registry (`registry.host` is "127.0.0.1:<port>"), stopped at session end."""
+    yield from _registry(False)
+
+
+@pytest.fixture(scope="session")
+def docker_auth_registry() -> Iterator[Registry]:
+    """A registry with basic auth (`registry.username`, `.password`, `.auth`)."""
+    yield from _registry(True)
