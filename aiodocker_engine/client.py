@@ -276,6 +276,7 @@ class Docker:
         query: Mapping[str, object] | None = None,
         body: Body | msgspec.Struct = None,
         json: object = None,
+        headers: Mapping[str, str] | None = None,
         fields: Iterable[str] = (),
         time_limit: float | None = _UNSET,
     ) -> None:
@@ -287,6 +288,7 @@ class Docker:
             query=query,
             body=body,
             json=json,
+            headers=headers,
             fields=fields,
             time_limit=time_limit,
         )

@@ -1,20 +1,26 @@
-"""Containers: list, create, inspect, lifecycle (start, stop, kill, wait, …), update and prune."""
+"""Containers: list, create, run, inspect, lifecycle (start, stop, kill, wait, …), update, prune.
+
+Logs, attach, export and archives live in `_container_io.py`; the run flow in `_run.py`.
+"""
 
 from __future__ import annotations
 
 import builtins
 import shlex
-from typing import Any, Literal
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Literal, overload
 
 from aiodocker_engine.api._body import build_body
-from aiodocker_engine.api._group import ApiGroup
+from aiodocker_engine.api._container_io import ContainerIoApi
 from aiodocker_engine.api._path import quote_path
 from aiodocker_engine.api._query import Filters
+from aiodocker_engine.api._run import RunResult, RunStream, Stdin, run_container, run_streaming
 from aiodocker_engine.models import (
     ContainerCreateRequest,
     ContainerCreateResponse,
     ContainerInspectResponse,
     ContainerPruneResponse,
+    ContainerStatsResponse,
     ContainerSummary,
     ContainerTopResponse,
     ContainerUpdateRequest,
@@ -24,6 +30,7 @@ from aiodocker_engine.models import (
     HostConfig,
     NetworkingConfig,
 )
+from aiodocker_engine.streams._messages import MessageStream
 
 __all__ = ["ContainersApi"]
 
@@ -35,7 +42,7 @@ def _split_command(value: Any) -> Any:
     return shlex.split(value) if isinstance(value, str) else value
 
 
-class ContainersApi(ApiGroup):
+class ContainersApi(ContainerIoApi):
     """Container operations: `docker.containers`."""
 
     async def list(
@@ -93,6 +100,103 @@ class ContainersApi(ApiGroup):
             query={"name": name, "platform": platform},
             body=request,
             fields=set_fields,
+        )
+
+    @overload
+    async def run(
+        self,
+        image: str,
+        cmd: builtins.list[str] | str | None = None,
+        *,
+        name: str | None = None,
+        platform: str | None = None,
+        stdin: Stdin = None,
+        detach: Literal[False] = False,
+        remove: bool = False,
+        check: bool = False,
+        pull: bool = True,
+        **fields: Any,
+    ) -> RunResult: ...
+
+    @overload
+    async def run(
+        self,
+        image: str,
+        cmd: builtins.list[str] | str | None = None,
+        *,
+        name: str | None = None,
+        platform: str | None = None,
+        stdin: None = None,
+        detach: Literal[True],
+        remove: bool = False,
+        check: bool = False,
+        pull: bool = True,
+        **fields: Any,
+    ) -> ContainerCreateResponse: ...
+
+    async def run(
+        self,
+        image: str,
+        cmd: builtins.list[str] | str | None = None,
+        *,
+        name: str | None = None,
+        platform: str | None = None,
+        stdin: Stdin = None,
+        detach: bool = False,
+        remove: bool = False,
+        check: bool = False,
+        pull: bool = True,
+        **fields: Any,
+    ) -> RunResult | ContainerCreateResponse:
+        """`docker run`: create (pulling a missing image), attach, start, wait.
+
+        Returns RunResult(exit_code, stdout, stderr), or with `detach=True` the created
+        (and started) container. `stdin` (bytes or an async iterable) is streamed in and
+        then closed. `remove=True` removes the container afterwards, also when the caller
+        is cancelled; `check=True` raises ContainerError on a non-zero exit. Other keywords
+        are `create` fields. Output is collected in memory: use `run_streaming` for long
+        or large output.
+        """
+        if cmd is not None:
+            fields["cmd"] = cmd
+        return await run_container(
+            self,
+            image,
+            name=name,
+            platform=platform,
+            stdin=stdin,
+            detach=detach,
+            remove=remove,
+            check=check,
+            pull=pull,
+            fields=fields,
+        )
+
+    def run_streaming(
+        self,
+        image: str,
+        cmd: builtins.list[str] | str | None = None,
+        *,
+        name: str | None = None,
+        platform: str | None = None,
+        stdin: Stdin = None,
+        remove: bool = False,
+        pull: bool = True,
+        **fields: Any,
+    ) -> AbstractAsyncContextManager[RunStream]:
+        """`docker run` with live output: `async with ... as run:` iterate frames, then
+        `await run.wait()` for the exit code. Removal as in `run`."""
+        if cmd is not None:
+            fields["cmd"] = cmd
+        return run_streaming(
+            self,
+            image,
+            name=name,
+            platform=platform,
+            stdin=stdin,
+            remove=remove,
+            pull=pull,
+            fields=fields,
         )
 
     async def inspect(self, container: str, *, size: bool = False) -> ContainerInspectResponse:
@@ -258,4 +362,51 @@ class ContainersApi(ApiGroup):
             ContainerPruneResponse,
             query={"filters": filters or None},
             time_limit=None,
+        )
+
+    def stats(
+        self, container: str, *, stream: bool = True, one_shot: bool | None = None
+    ) -> MessageStream[ContainerStatsResponse]:
+        """Resource usage samples of a container, one about every second while `stream`.
+
+        Returns a `MessageStream` (async iterator and async context manager) of
+        `ContainerStatsResponse`. Each streamed sample carries the previous reading in
+        `precpu_stats`, so `aiodocker_engine.stats.summarize(sample)` gives the CPU % at
+        once. `stream=False` yields a single sample after about a second (the daemon
+        takes two readings); add `one_shot=True` (API 1.41+) to get it at once, with an
+        empty `precpu_stats`. A container that is not running yields zeroed samples.
+
+        Connections: an open stats stream holds one pooled connection until it is left,
+        counted against the client's `max_connections` (default 100). Requests that find
+        every connection taken wait in FIFO order behind streams still being opened, so
+        keep open streams plus concurrent calls below `max_connections`, or give long
+        watches of many containers their own `Docker(max_connections=...)` client
+        (docs/monitoring.md). Leave the `async with` block to close the connection at
+        once. NotFound is raised when the stream opens if there is no such container.
+        """
+        if one_shot and stream:
+            raise ValueError("containers.stats(): one_shot=True needs stream=False")
+        return self._docker._messages(
+            "ContainerStats",
+            "GET",
+            f"/containers/{quote_path(container)}/stats",
+            ContainerStatsResponse,
+            query={"stream": None if stream else False, "one-shot": one_shot or None},
+        )
+
+    async def stats_once(self, container: str) -> ContainerStatsResponse:
+        """One resource usage sample, without waiting for a second reading where possible.
+
+        Uses `one-shot` on API 1.41+ (answers at once, `precpu_stats` empty: compute CPU %
+        from two samples with `stats.cpu_percent(later, previous=earlier)`); older APIs
+        get `stream=false`, which takes about a second and fills `precpu_stats`.
+        """
+        version = await self._docker.negotiate()
+        major, minor = (int(part) for part in version.split("."))
+        return await self._docker._json(
+            "ContainerStats",
+            "GET",
+            f"/containers/{quote_path(container)}/stats",
+            ContainerStatsResponse,
+            query={"stream": False, "one-shot": True if (major, minor) >= (1, 41) else None},
         )

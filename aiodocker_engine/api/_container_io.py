@@ -1,0 +1,195 @@
+"""Container I/O: logs, attach (hijacked and websocket), export and filesystem archives."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable
+from datetime import datetime
+
+from aiodocker_engine.api._archive import ArchiveStream, PathStat, decode_path_stat
+from aiodocker_engine.api._group import ApiGroup
+from aiodocker_engine.api._path import quote_path
+from aiodocker_engine.streams._bytes import BytesStream
+from aiodocker_engine.streams._output import FrameStream, TtyHint
+from aiodocker_engine.transport._base import Response
+
+__all__ = ["ContainerIoApi", "Since"]
+
+Since = datetime | int | float | str
+"""A point in time for `since`/`until`: a datetime, Unix seconds, or the daemon's own text."""
+
+
+def timestamp_param(value: Since | None) -> str | None:
+    """The daemon's `since`/`until` form: Unix seconds with up to nanosecond decimals."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"since/until must be an aware datetime (with tzinfo), got {value!r}")
+        value = value.timestamp()
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.9f}"
+
+
+class ContainerIoApi(ApiGroup):
+    """The streaming half of `docker.containers` (see `ContainersApi`)."""
+
+    def _api_version(self) -> tuple[int, int]:
+        version = self._docker._version
+        assert version is not None, "the stream opener negotiates before framing is decided"
+        return version
+
+    def _tty_of(self, container: str) -> TtyHint:
+        async def container_tty() -> bool:
+            info = await self._docker.containers.inspect(container)
+            return bool(info.config is not None and info.config.tty)
+
+        return container_tty
+
+    def logs(
+        self,
+        container: str,
+        *,
+        stdout: bool = True,
+        stderr: bool = True,
+        follow: bool = False,
+        since: Since | None = None,
+        until: Since | None = None,
+        tail: int | str | None = None,
+        timestamps: bool = False,
+        tty: bool | None = None,
+    ) -> FrameStream:
+        """The container's log as frames (`async with` it, or iterate it).
+
+        `follow=True` keeps the stream open until the container stops. `timestamps=True`
+        moves each line's timestamp into `frame.timestamp`. Before API 1.42 the daemon
+        does not say whether output is TTY; pass `tty=` when you know it to save the
+        inspect that otherwise finds out. Leaving the iterator early closes the connection.
+        """
+        path = f"/containers/{quote_path(container)}/logs"
+        query: dict[str, object] = {
+            "stdout": stdout,
+            "stderr": stderr,
+            "follow": follow or None,
+            "since": timestamp_param(since),
+            "until": timestamp_param(until),
+            "tail": tail,
+            "timestamps": timestamps or None,
+        }
+
+        async def opener() -> Response:
+            return await self._docker._send(
+                "ContainerLogs", "GET", path, query=query, buffered=False
+            )
+
+        return FrameStream(
+            opener,
+            api_version=self._api_version,
+            tty=self._tty_of(container) if tty is None else tty,
+            timestamps=timestamps,
+            what=f"logs of {container}",
+        )
+
+    def attach(
+        self,
+        container: str,
+        *,
+        stdin: bool = False,
+        stdout: bool = True,
+        stderr: bool = True,
+        stream: bool = True,
+        logs: bool = False,
+        detach_keys: str | None = None,
+        tty: bool | None = None,
+    ) -> FrameStream:
+        """Attach to the container's stdio over a hijacked connection.
+
+        Use as `async with docker.containers.attach(id, stdin=True) as s:`; the stream
+        offers `write()`, `close_stdin()`, `resize()`, frames and `collect()`. Attach
+        before `start()` to see the very first output. The hijacked connection leaves
+        the pool and is closed when the block is left.
+        """
+        path = f"/containers/{quote_path(container)}/attach"
+        query: dict[str, object] = {
+            "stream": stream,
+            "logs": logs or None,
+            "stdin": stdin or None,
+            "stdout": stdout,
+            "stderr": stderr,
+            "detachKeys": detach_keys,
+        }
+
+        async def opener() -> Response:
+            return await self._docker._send(
+                "ContainerAttach", "POST", path, query=query, buffered=False, upgrade=True
+            )
+
+        async def resizer(h: int, w: int) -> None:
+            await self._docker.containers.resize(container, h=h, w=w)
+
+        return FrameStream(
+            opener,
+            api_version=self._api_version,
+            tty=self._tty_of(container) if tty is None else tty,
+            resizer=resizer,
+            what=f"attach to {container}",
+        )
+
+    def export(self, container: str) -> BytesStream:
+        """The container's filesystem as a tar stream (iterate it, or `write_to(path)`)."""
+        path = f"/containers/{quote_path(container)}/export"
+
+        async def opener() -> Response:
+            return await self._docker._send("ContainerExport", "GET", path, buffered=False)
+
+        return BytesStream(opener, what=f"export of {container}")
+
+    async def stat_path(self, container: str, path: str) -> PathStat:
+        """Stat a path inside the container (HEAD archive); NotFound if it does not exist."""
+        response = await self._docker._send(
+            "ContainerArchiveInfo",
+            "HEAD",
+            f"/containers/{quote_path(container)}/archive",
+            query={"path": path},
+        )
+        await response.aclose()
+        return decode_path_stat(response)
+
+    def get_archive(self, container: str, path: str) -> ArchiveStream:
+        """A tar stream of `path` in the container; its `stat` is set once open."""
+        url = f"/containers/{quote_path(container)}/archive"
+
+        async def opener() -> Response:
+            return await self._docker._send(
+                "ContainerArchive", "GET", url, query={"path": path}, buffered=False
+            )
+
+        return ArchiveStream(opener, what=f"{container}:{path}")
+
+    async def put_archive(
+        self,
+        container: str,
+        path: str,
+        data: bytes | AsyncIterable[bytes],
+        *,
+        no_overwrite_dir_non_dir: bool = False,
+        copy_uid_gid: bool = False,
+    ) -> None:
+        """Extract a tar archive into the directory `path` of the container.
+
+        `data` may be bytes or an async iterable of chunks, streamed as the request body
+        (never gathered in memory). Not bounded by the client timeout.
+        """
+        await self._docker._empty(
+            "PutContainerArchive",
+            "PUT",
+            f"/containers/{quote_path(container)}/archive",
+            query={
+                "path": path,
+                "noOverwriteDirNonDir": no_overwrite_dir_non_dir or None,
+                "copyUIDGID": copy_uid_gid or None,
+            },
+            body=data,
+            headers={"Content-Type": "application/x-tar"},
+            time_limit=None,
+        )

@@ -1,0 +1,195 @@
+"""`containers.run`: the `docker run` flow, as the Engine API docs describe it step by step.
+
+1. Create the container; if the image is missing (404 naming the image), pull it and
+   create again.
+2. Unless detached, attach (stream, stdout, stderr, and stdin when given) *before*
+   start, so no early output is lost.
+3. Start; feed stdin (then half-close it) while collecting output.
+4. Wait for the exit code; remove the container if asked, even when the caller is
+   cancelled (under a shielded scope); raise ContainerError with `check=True`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import TYPE_CHECKING, Any
+
+import anyio
+import msgspec
+
+from aiodocker_engine import errors
+from aiodocker_engine.models import ContainerCreateResponse
+from aiodocker_engine.streams._output import FrameStream
+
+if TYPE_CHECKING:
+    from aiodocker_engine.api.containers import ContainersApi
+
+__all__ = ["RunResult", "RunStream", "create_pulling", "run_container", "run_streaming"]
+
+Stdin = bytes | AsyncIterable[bytes] | None
+
+
+class RunResult(msgspec.Struct, frozen=True):
+    """What `containers.run` returns: exit code and the collected output (never None)."""
+
+    exit_code: int
+    stdout: bytes
+    stderr: bytes
+    container_id: str = ""
+
+
+class RunStream:
+    """A running container's live output: iterate its frames, then `await wait()`.
+
+    Yielded by `containers.run_streaming`; stdin given to it is fed in the background.
+    """
+
+    def __init__(self, api: ContainersApi, container_id: str, frames: FrameStream) -> None:
+        self._api = api
+        self.container_id = container_id
+        self.frames = frames
+        self.exit_code: int | None = None
+
+    def __repr__(self) -> str:
+        return f"<RunStream {self.container_id[:12]} exit_code={self.exit_code}>"
+
+    def __aiter__(self) -> FrameStream:
+        return self.frames
+
+    async def collect(self) -> tuple[bytes, bytes]:
+        """Read the rest of the output: (stdout, stderr)."""
+        return await self.frames.collect()
+
+    async def wait(self) -> int:
+        """Wait for the container to exit; return (and keep in `exit_code`) its exit code."""
+        status = await self._api.wait(self.container_id)
+        self.exit_code = int(status.status_code or 0)
+        return self.exit_code
+
+
+async def _feed_stdin(frames: FrameStream, stdin: bytes | AsyncIterable[bytes]) -> None:
+    # A process may exit without reading all its input; its exit code tells the story.
+    with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
+        await frames.write_all(stdin)
+
+
+def _is_missing_image(exc: errors.NotFound, image: str) -> bool:
+    text = exc.message.lower()
+    return "no such image" in text or image.lower() in text
+
+
+async def create_pulling(
+    api: ContainersApi,
+    image: str,
+    *,
+    name: str | None,
+    platform: str | None,
+    pull: bool,
+    fields: dict[str, Any],
+) -> ContainerCreateResponse:
+    """Create, pulling the image first when the daemon says it is missing."""
+    try:
+        return await api.create(image=image, name=name, platform=platform, **fields)
+    except errors.NotFound as exc:
+        if not pull or not _is_missing_image(exc, image):
+            raise
+    await api._docker.images.pull(image, platform=platform)
+    return await api.create(image=image, name=name, platform=platform, **fields)
+
+
+def _attach_fields(fields: dict[str, Any], stdin: Stdin) -> dict[str, Any]:
+    wanted = dict(fields)
+    wanted.setdefault("attach_stdout", True)
+    wanted.setdefault("attach_stderr", True)
+    if stdin is not None:
+        wanted.update(attach_stdin=True, open_stdin=True, stdin_once=True)
+    return wanted
+
+
+async def _remove_quietly(api: ContainersApi, container: str) -> None:
+    with anyio.CancelScope(shield=True):
+        with suppress(errors.NotFound):
+            await api.remove(container, force=True, v=True)
+
+
+@asynccontextmanager
+async def run_streaming(
+    api: ContainersApi,
+    image: str,
+    *,
+    name: str | None,
+    platform: str | None,
+    stdin: Stdin,
+    remove: bool,
+    pull: bool,
+    fields: dict[str, Any],
+) -> AsyncIterator[RunStream]:
+    """Create, attach, start; yield the live frame stream (stdin is fed in the background)."""
+    created = await create_pulling(
+        api, image, name=name, platform=platform, pull=pull, fields=_attach_fields(fields, stdin)
+    )
+    container = created.id
+    assert container is not None
+    try:
+        stream = api.attach(
+            container,
+            stdin=stdin is not None,
+            stdout=True,
+            stderr=True,
+            tty=bool(fields.get("tty")),
+        )
+        async with stream, anyio.create_task_group() as tg:
+            await api.start(container)
+            if stdin is not None:
+                tg.start_soon(_feed_stdin, stream, stdin)
+            yield RunStream(api, container, stream)
+    finally:
+        if remove:
+            await _remove_quietly(api, container)
+
+
+async def run_container(
+    api: ContainersApi,
+    image: str,
+    *,
+    name: str | None,
+    platform: str | None,
+    stdin: Stdin,
+    detach: bool,
+    remove: bool,
+    check: bool,
+    pull: bool,
+    fields: dict[str, Any],
+) -> RunResult | ContainerCreateResponse:
+    """The whole flow; see the module docstring."""
+    if detach:
+        if stdin is not None:
+            raise ValueError("containers.run: stdin needs an attached (not detached) run")
+        created = await create_pulling(
+            api, image, name=name, platform=platform, pull=pull, fields=fields
+        )
+        assert created.id is not None
+        try:
+            await api.start(created.id)
+        except BaseException:
+            if remove:
+                await _remove_quietly(api, created.id)
+            raise
+        return created
+    async with run_streaming(
+        api,
+        image,
+        name=name,
+        platform=platform,
+        stdin=stdin,
+        remove=remove,
+        pull=pull,
+        fields=fields,
+    ) as run:
+        container = run.container_id
+        stdout, stderr = await run.collect()
+        exit_code = await run.wait()
+    if check and exit_code != 0:
+        raise errors.ContainerError(container, exit_code, stderr)
+    return RunResult(exit_code, stdout, stderr, container)

@@ -1,0 +1,256 @@
+"""Attach, logs, archives, export and run against the real engine."""
+
+from __future__ import annotations
+
+import gc
+import io
+import tarfile
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+from typing import Any
+
+import anyio
+import pytest
+
+from aiodocker_engine import Docker, StdStream, errors
+from tests.fake_engine import open_fds
+
+pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+
+
+async def test_attach_with_stdin_to_cat_half_close_then_eof_and_exit_zero(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(
+        cmd=["cat"], open_stdin=True, stdin_once=True, attach_stdin=True
+    )
+    async with docker.containers.attach(created.id, stdin=True) as stream:
+        assert stream.tty is False and stream.is_hijacked
+        await docker.containers.start(created.id)
+        await stream.write(b"hello\n")
+        await stream.write(b"world\n")
+        await stream.close_stdin()
+        stdout, stderr = await stream.collect()
+    assert (stdout, stderr) == (b"hello\nworld\n", b"")
+    assert (await docker.containers.wait(created.id)).status_code == 0
+
+
+async def test_attach_keeps_interleaved_stdout_and_stderr_apart(
+    docker: Docker, container_factory: Any
+) -> None:
+    script = "for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done"
+    created = await container_factory(cmd=["sh", "-c", script])
+    frames = []
+    async with docker.containers.attach(created.id) as stream:
+        await docker.containers.start(created.id)
+        async for frame in stream:
+            frames.append((frame.stream, bytes(frame.data)))
+    out = b"".join(data for kind, data in frames if kind is StdStream.STDOUT)
+    err = b"".join(data for kind, data in frames if kind is StdStream.STDERR)
+    assert out == b"".join(b"out%d\n" % i for i in range(1, 6))
+    assert err == b"".join(b"err%d\n" % i for i in range(1, 6))
+
+
+async def test_attach_before_start_sees_the_first_line(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(cmd=["echo", "first-and-only"])
+    async with docker.containers.attach(created.id) as stream:
+        await docker.containers.start(created.id)
+        stdout, _ = await stream.collect()
+    assert stdout == b"first-and-only\n"
+
+
+async def test_attach_to_a_tty_container_gives_raw_output_and_resizes(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(
+        cmd=["sh", "-c", "sleep 0.3; echo tty-out; echo tty-err >&2"], tty=True
+    )
+    async with docker.containers.attach(created.id) as stream:
+        assert stream.tty is True
+        await docker.containers.start(created.id)
+        await stream.resize(30, 90)
+        stdout, stderr = await stream.collect()
+    assert stdout == b"tty-out\r\ntty-err\r\n" and stderr == b""
+
+
+async def test_logs_tail_timestamps_since_and_until(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done"])
+    await docker.containers.start(created.id)
+    await docker.containers.wait(created.id)
+    async with docker.containers.logs(created.id, tail=2) as logs:
+        out, _ = await logs.collect()
+    assert out == b"line4\nline5\n"
+    stamped = [f async for f in docker.containers.logs(created.id, timestamps=True)]
+    assert [bytes(f.data) for f in stamped] == [b"line%d\n" % i for i in range(1, 6)]
+    first = stamped[0].timestamp
+    assert first is not None and first.tzinfo is not None
+    assert abs((datetime.now(timezone.utc) - first).total_seconds()) < 120
+    later = [f async for f in docker.containers.logs(created.id, since=first.timestamp() + 3600)]
+    assert later == []
+    earlier = [f async for f in docker.containers.logs(created.id, until=first.timestamp() - 3600)]
+    assert earlier == []
+
+
+async def test_logs_of_a_tty_container_are_raw(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["echo", "from-tty"], tty=True)
+    await docker.containers.start(created.id)
+    await docker.containers.wait(created.id)
+    async with docker.containers.logs(created.id) as logs:
+        out, err = await logs.collect()
+        assert logs.tty is True
+    assert (out, err) == (b"from-tty\r\n", b"")
+
+
+async def test_follow_ends_when_the_container_stops(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["sh", "-c", "echo a; sleep 0.5; echo b"])
+    await docker.containers.start(created.id)
+    with anyio.fail_after(20):
+        async with docker.containers.logs(created.id, follow=True) as logs:
+            out, _ = await logs.collect()
+    assert out == b"a\nb\n"
+
+
+async def test_leaving_a_followed_log_early_releases_the_connection(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(
+        cmd=["sh", "-c", "while true; do echo tick; sleep 0.05; done"]
+    )
+    await docker.containers.start(created.id)
+    await docker.system.ping()
+    gc.collect()
+    before = open_fds()
+    for _ in range(5):
+        async with docker.containers.logs(created.id, follow=True) as logs:
+            async for frame in logs:
+                assert bytes(frame.data) == b"tick\n"
+                break
+    pool = docker.transport
+    assert pool.num_active == 0  # type: ignore[attr-defined]
+    gc.collect()
+    assert open_fds() <= before + 1
+
+
+def make_tar(files: dict[str, bytes], dirs: tuple[str, ...] = ()) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for name in dirs:
+            info = tarfile.TarInfo(name)
+            info.type = tarfile.DIRTYPE
+            info.mode = 0o755
+            tar.addfile(info)
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            info.mode = 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+async def test_archive_round_trip_of_a_file_and_a_directory_tree(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(cmd=["true"])
+    files = {"tree/a.txt": b"alpha\n", "tree/sub/b.bin": bytes(range(256)) * 100}
+
+    async def chunks() -> AsyncIterator[bytes]:
+        data = make_tar(files, dirs=("tree", "tree/sub"))
+        for i in range(0, len(data), 4096):
+            yield data[i : i + 4096]
+
+    await docker.containers.put_archive(created.id, "/tmp", chunks())
+    stat = await docker.containers.stat_path(created.id, "/tmp/tree/sub/b.bin")
+    assert (stat.name, stat.size, stat.is_dir) == ("b.bin", 25600, False)
+    assert (await docker.containers.stat_path(created.id, "/tmp/tree")).is_dir
+    async with docker.containers.get_archive(created.id, "/tmp/tree") as archive:
+        assert archive.stat.is_dir and archive.stat.name == "tree"
+        data = await archive.read()
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        got = {
+            m.name: tar.extractfile(m).read()  # type: ignore[union-attr]
+            for m in tar.getmembers()
+            if m.isfile()
+        }
+    assert got == files
+    with pytest.raises(errors.NotFound):
+        await docker.containers.stat_path(created.id, "/no/such/path")
+
+
+async def test_export_streams_the_filesystem_as_tar(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["true"])
+    chunks = 0
+    buf = bytearray()
+    async with docker.containers.export(created.id) as export:
+        async for chunk in export:
+            chunks += 1
+            buf += chunk
+    with tarfile.open(fileobj=io.BytesIO(bytes(buf))) as tar:
+        assert "bin/busybox" in tar.getnames()
+
+
+async def test_run_collects_output_and_exit_code(docker: Docker, docker_test_image: str) -> None:
+    result = await docker.containers.run(
+        docker_test_image, ["sh", "-c", "echo out; echo err >&2; exit 3"], remove=True
+    )
+    assert (result.exit_code, result.stdout, result.stderr) == (3, b"out\n", b"err\n")
+    with pytest.raises(errors.NotFound):
+        await docker.containers.inspect(result.container_id)
+
+
+async def test_run_with_check_raises_container_error_with_stderr(
+    docker: Docker, docker_test_image: str
+) -> None:
+    with pytest.raises(errors.ContainerError) as caught:
+        await docker.containers.run(
+            docker_test_image, "sh -c 'echo broken >&2; exit 7'", remove=True, check=True
+        )
+    assert caught.value.exit_code == 7
+    assert caught.value.stderr == b"broken\n"
+
+
+async def test_run_streams_stdin_in(docker: Docker, docker_test_image: str) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(64):
+            yield b"x" * 16384
+
+    result = await docker.containers.run(
+        docker_test_image, ["wc", "-c"], stdin=chunks(), remove=True
+    )
+    assert result.stdout.strip() == b"1048576"
+
+
+async def test_run_streaming_yields_frames_live_then_the_exit_code(
+    docker: Docker, docker_test_image: str
+) -> None:
+    async with docker.containers.run_streaming(
+        docker_test_image, ["sh", "-c", "echo one; sleep 0.2; echo two; exit 4"], remove=True
+    ) as run:
+        lines = [bytes(frame.data) async for frame in run]
+        assert await run.wait() == 4
+    assert lines == [b"one\n", b"two\n"]
+
+
+async def test_run_detached_returns_the_started_container(
+    docker: Docker, docker_test_image: str, docker_test_labels: dict[str, str]
+) -> None:
+    created = await docker.containers.run(
+        docker_test_image, ["sleep", "30"], detach=True, labels=docker_test_labels
+    )
+    try:
+        info = await docker.containers.inspect(created.id)
+        assert info.state is not None and info.state.running
+    finally:
+        await docker.containers.remove(created.id, force=True)
+
+
+async def test_cancelled_run_with_remove_leaves_no_container(
+    docker: Docker, docker_test_image: str, docker_session_id: str
+) -> None:
+    name = f"aiodocker-engine-cancel-{docker_session_id}"
+    with anyio.move_on_after(1.5) as scope:
+        await docker.containers.run(docker_test_image, ["sleep", "60"], name=name, remove=True)
+    assert scope.cancelled_caught
+    with pytest.raises(errors.NotFound):
+        await docker.containers.inspect(name)
