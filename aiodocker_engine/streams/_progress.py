@@ -112,9 +112,12 @@ class ProgressTotals:
                 layer.total = max(layer.total, detail.total)
             if detail.current is not None:
                 layer.current = max(layer.current, detail.current)
+            if layer.total:
+                # Push counts compressed bytes sent against the layer's size: clamp.
+                layer.current = min(layer.current, layer.total)
         if any(status.startswith(done) for done in _LAYER_DONE):
             layer.done = True
-            layer.current = max(layer.current, layer.total)
+            layer.current = layer.total or layer.current
         return layer
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import tarfile
 from collections.abc import AsyncIterator
@@ -33,10 +34,8 @@ class Names:
     async def remove_all(self) -> None:
         with anyio.CancelScope(shield=True):
             for name in reversed(self.made):
-                try:
+                with contextlib.suppress(errors.NotFound):
                     await self.docker.images.remove(name, force=True)
-                except errors.NotFound:
-                    pass
 
 
 @pytest.fixture
