@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 import anyio
+import anyio.abc
 import msgspec
 
 from aiodocker_engine import errors
@@ -293,6 +294,21 @@ class Docker:
             time_limit=time_limit,
         )
         await response.aclose()
+
+    async def _open_raw(
+        self, operation: str, path: str, query: Mapping[str, object]
+    ) -> tuple[anyio.abc.ByteStream, str]:
+        """A raw connection for a protocol of its own, and the versioned target to ask for."""
+        names = [name for name, value in query.items() if value is not None]
+        prefix = await self._require(operation, names)
+        open_raw = getattr(self._transport, "open_raw", None)
+        if open_raw is None:
+            raise errors.DockerError(
+                f"{type(self._transport).__name__} cannot open raw connections; "
+                "use the default PoolTransport for websocket attach"
+            )
+        stream: anyio.abc.ByteStream = await open_raw()
+        return stream, prefix + path + encode_query(query)
 
     def _messages(
         self,

@@ -208,6 +208,15 @@ class PoolTransport:
                 raise
         return response
 
+    async def open_raw(self) -> anyio.abc.ByteStream:
+        """A new connection outside the pool, for protocols of their own (websocket attach).
+
+        The caller owns it and must close it; it does not count against max_connections.
+        """
+        if self._closed:
+            raise ConnectionFailed("the client is closed")
+        return await self._connector()
+
     async def aclose(self) -> None:
         """Close idle connections and refuse new requests."""
         self._closed = True

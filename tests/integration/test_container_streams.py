@@ -254,3 +254,24 @@ async def test_cancelled_run_with_remove_leaves_no_container(
     assert scope.cancelled_caught
     with pytest.raises(errors.NotFound):
         await docker.containers.inspect(name)
+
+
+async def test_websocket_attach_echoes_through_cat(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["cat"], open_stdin=True, attach_stdin=True)
+    await docker.containers.start(created.id)
+    async with docker.containers.attach_websocket(created.id, stdin=True) as ws:
+        await ws.write(b"ping over websocket\n")
+        received = b""
+        with anyio.fail_after(10):
+            async for frame in ws:
+                received += frame.data
+                if received.endswith(b"\n"):
+                    break
+        assert received == b"ping over websocket\n"
+    assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+
+
+async def test_websocket_attach_to_a_missing_container_is_not_found(docker: Docker) -> None:
+    with pytest.raises(errors.NotFound):
+        async with docker.containers.attach_websocket("no-such-container-ws"):
+            pass
