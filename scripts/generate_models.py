@@ -918,8 +918,8 @@ def header(spec: Spec, olds: list[Spec]) -> list[str]:
     if olds:
         oldest = min(olds, key=lambda s: s.minor())
         lines.append(
-            f"# Fields marked `legacy` are gone from v{spec.version}; they come from the "
-            f"v{oldest.version}+ specs."
+            f"# `legacy` fields are gone from v{spec.version} but older daemons send them; they "
+            f"come from the v{oldest.version}+ specs."
         )
     return lines
 
@@ -928,7 +928,7 @@ def render_field(f: Field) -> list[str]:
     """One field, wrapped the way `ruff format` wraps an annotated assignment."""
     lines: list[str] = []
     if f.legacy is not None:
-        lines.append(f"    # legacy: not in the newest spec, last in {f.legacy}")
+        lines.append(f"    # legacy: last in {f.legacy}")
     if f.note is not None:
         lines.append(f"    # {f.note}")
     ann = "Any" if f.type.kind == "any" else f"{f.type.render()} | None"
