@@ -150,7 +150,7 @@ async def test_credentials_for_another_registry_are_refused(
     auth = {**docker_auth_registry.auth, "serveraddress": "elsewhere.example:5000"}
     with pytest.raises(ValueError, match="will not be sent") as caught:
         await docker.images.pull(f"{docker_auth_registry.host}/aiodocker/x:v1", auth=auth)
-    assert docker_auth_registry.password not in str(caught.value)
+    assert (docker_auth_registry.password or "?") not in str(caught.value)
 
 
 def _config(directory: Path, content: dict[str, object]) -> CredentialStore:
