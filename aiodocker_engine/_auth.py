@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.abc
 
 from aiodocker_engine import errors
 from aiodocker_engine.models import AuthConfig
@@ -295,9 +296,10 @@ def _from_auths(auths: Mapping[str, Any], host: str) -> RegistryAuth | None:
 
 
 async def _run_helper(name: str, action: str, stdin: bytes) -> tuple[int, bytes, bytes]:
+    """Run `docker-credential-<name> <action>`; a helper that ignores its stdin is fine."""
     program = f"docker-credential-{name}"
     try:
-        done = await anyio.run_process([program, action], input=stdin, check=False)
+        process = await anyio.open_process([program, action])
     except FileNotFoundError:
         raise errors.DockerError(
             f"credential helper {program} (from config.json) is not on PATH"
@@ -306,7 +308,32 @@ async def _run_helper(name: str, action: str, stdin: bytes) -> tuple[int, bytes,
         raise errors.DockerError(
             f"cannot run credential helper {program}: {exc.strerror}"
         ) from None
-    return done.returncode, done.stdout, done.stderr
+    output: dict[str, bytearray] = {"stdout": bytearray(), "stderr": bytearray()}
+
+    async def feed() -> None:
+        assert process.stdin is not None
+        try:
+            await process.stdin.send(stdin)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            pass  # the helper exited without reading: its status says what happened
+        finally:
+            await process.stdin.aclose()
+
+    async def drain(stream: anyio.abc.ByteReceiveStream | None, key: str) -> None:
+        assert stream is not None
+        try:
+            async for chunk in stream:
+                output[key] += chunk
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            pass
+
+    async with process:
+        async with anyio.create_task_group() as group:
+            group.start_soon(feed)
+            group.start_soon(drain, process.stdout, "stdout")
+            group.start_soon(drain, process.stderr, "stderr")
+        status = await process.wait()
+    return status, bytes(output["stdout"]), bytes(output["stderr"])
 
 
 async def _helper_get(name: str, server: str) -> RegistryAuth | None:

@@ -194,7 +194,7 @@ async def test_unreadable_file_raises_naming_it(tmp_path: Path) -> None:
         first = await iterator.__anext__()
         assert first
         (tmp_path / "grows").write_text("")  # shrinks after it was listed
-        with pytest.raises(errors.DockerError, match="'grows'.*shrank"):
+        with pytest.raises(errors.DockerError, match=r"'grows'.*shrank"):
             async for _ in iterator:
                 pass
         await context.aclose()
