@@ -29,9 +29,11 @@ Theory of operation:
 5. Attribute names are snake_case of the wire name (`IPAddress` -> `ip_address`, `OSType` ->
    `os_type`, `IPv6` -> `ipv6`, `CPUShares` -> `cpu_shares`, `progressDetail` ->
    `progress_detail`); Python keywords get a trailing underscore (`from_`), as do names that
-   would shadow a name used in annotations (`str`, `list`, ...); two wire names that map to
-   the same attribute are an error unless `ATTRIBUTE_NAMES` resolves them. `msgspec.field`
-   carries the wire name whenever it differs from the attribute.
+   would shadow a name used in annotations (`str`, `list`, ...). When two wire names map to
+   one attribute, the first keeps it and the others get `_2`, `_3`... (or a name from
+   `ATTRIBUTE_NAMES`); a field of an older spec that is only another spelling of a current
+   one (v1.27's `NanoCPUs` for `NanoCpus`) is dropped. `msgspec.field` carries the wire name
+   whenever it differs from the attribute.
 6. Models are split into modules by the tags of the operations that use them; a model used by
    several tags (and everything it references) goes to `_common`, so modules only import from
    `_common` and `_base` and there are no import cycles. `__init__` re-exports everything.
@@ -555,6 +557,7 @@ class Generator:
         self.legacy_report: list[str] = []
         self.conflicts: list[str] = []
         self.spellings: list[str] = []
+        self.collisions: list[str] = []
 
     @property
     def v(self) -> str:
@@ -743,14 +746,20 @@ class Generator:
             self.conflicts.append(f"{owner}.{wire}: {old_kind} in {old.label}, {new_kind} now")
 
     def _name_fields(self, owner: str, fields: list[Field]) -> list[Field]:
+        """Give each field its attribute name. Two wire names with one snake_case (`Id` and
+        `ID`) cannot both have it: the first in field order (the spec's order, legacy fields
+        last) keeps it, the next ones get `_2`, `_3`..., with a comment saying why, unless
+        `ATTRIBUTE_NAMES` names them."""
         used: dict[str, str] = {}
         for f in fields:
             attr = ATTRIBUTE_NAMES.get((owner, f.wire)) or snake_case(f.wire)
             if attr in used:
-                raise SystemExit(
-                    f"{owner}: wire names {used[attr]!r} and {f.wire!r} both become {attr!r}; "
-                    "add one of them to ATTRIBUTE_NAMES"
-                )
+                base, n = attr, 2
+                while f"{base}_{n}" in used:
+                    n += 1
+                attr = f"{base}_{n}"
+                f.note = f"`{f.wire}` and `{used[base]}` have one snake_case name: `{base}`"
+                self.collisions.append(f"{owner}.{f.wire} -> {attr} (beside {used[base]})")
             used[attr] = f.wire
             f.attr = attr
         return fields
@@ -1120,6 +1129,8 @@ def generate(spec_path: Path, out_dir: Path, use_older: bool, report: bool) -> N
             print("type conflict", line, file=sys.stderr)
         for line in gen.spellings:
             print("older spelling", line, file=sys.stderr)
+        for line in gen.collisions:
+            print("attribute collision", line, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

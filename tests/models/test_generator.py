@@ -93,11 +93,15 @@ def test_pascal_case_of_nested_model_names() -> None:
     assert gen.pascal_case("com.docker-x") == "ComDockerX"
 
 
-def test_wire_names_that_collide_after_conversion_stop_the_generator() -> None:
+def test_wire_names_that_collide_after_conversion_get_numbered_attributes() -> None:
     g = gen.Generator.__new__(gen.Generator)
-    fields = [gen.Field("Id", "", gen.T("prim", "str")), gen.Field("ID", "", gen.T("prim", "str"))]
-    with pytest.raises(SystemExit, match="both become 'id'"):
-        g._name_fields("Thing", fields)
+    g.collisions = []
+    str_t = gen.T("prim", "str")
+    fields = [gen.Field("Id", "", str_t), gen.Field("ID", "", str_t), gen.Field("id", "", str_t)]
+    named = g._name_fields("Thing", fields)
+    assert [f.attr for f in named] == ["id", "id_2", "id_3"]
+    assert named[0].note is None and "`ID` and `Id`" in named[1].note
+    assert len(g.collisions) == 2
 
 
 def test_every_patch_says_why() -> None:
