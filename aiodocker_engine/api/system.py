@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
+from aiodocker_engine.api._disk_usage import fill_usage_summaries
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._query import Filters
 from aiodocker_engine.models import (
@@ -78,15 +79,24 @@ class SystemApi(ApiGroup):
     ) -> SystemDataUsageResponse:
         """Disk usage of images, containers, volumes and build cache.
 
-        `type` limits the answer to some object types (API 1.42+).
+        Read the per-type summaries `image_usage`, `container_usage`, `volume_usage` and
+        `build_cache_usage` (active and total counts, total size, reclaimable bytes,
+        items): daemons before API 1.52 send only the lists (`images`, `containers`,
+        `volumes`, `build_cache`, `layers_size`), and the summaries are then computed
+        from them as `docker system df` does, so the same fields work on every version.
+        `type` limits the answer to some object types (API 1.42+; VersionError before
+        sending on older ones). The daemon walks every layer and volume to size them:
+        this can take long on a big host and is not bounded by the client timeout.
         """
-        return await self._docker._json(
+        result: SystemDataUsageResponse = await self._docker._json(
             "SystemDataUsage",
             "GET",
             "/system/df",
             SystemDataUsageResponse,
             query={"type": type, "verbose": verbose},
+            time_limit=None,
         )
+        return fill_usage_summaries(result, type)
 
     def events(
         self,
