@@ -237,6 +237,7 @@ class ProgressStream(MessageStream[M], Generic[M]):
         try:
             self.result.add(message)
         except ProgressError:
+            self._pending.clear()  # nothing after an error is meaningful
             await self.aclose()
             raise
         return message
