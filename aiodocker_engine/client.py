@@ -29,6 +29,7 @@ from aiodocker_engine._versions import (
 )
 from aiodocker_engine.api._query import encode_query
 from aiodocker_engine.api.containers import ContainersApi
+from aiodocker_engine.api.exec import ExecApi
 from aiodocker_engine.api.images import ImagesApi
 from aiodocker_engine.api.networks import NetworksApi
 from aiodocker_engine.api.system import PingInfo, SystemApi
@@ -97,6 +98,7 @@ class Docker:
         self.ping_info: PingInfo | None = None
         self.system = SystemApi(self)
         self.containers = ContainersApi(self)
+        self.exec = ExecApi(self)
         self.images = ImagesApi(self)
         self.networks = NetworksApi(self)
         self.volumes = VolumesApi(self)
