@@ -28,10 +28,17 @@ from aiodocker_engine._versions import (
     require_parameters,
 )
 from aiodocker_engine.api._query import encode_query
+from aiodocker_engine.api.configs import ConfigsApi
 from aiodocker_engine.api.containers import ContainersApi
+from aiodocker_engine.api.distribution import DistributionApi
 from aiodocker_engine.api.exec import ExecApi
 from aiodocker_engine.api.images import ImagesApi
 from aiodocker_engine.api.networks import NetworksApi
+from aiodocker_engine.api.plugins import PluginsApi
+from aiodocker_engine.api.secrets import SecretsApi
+from aiodocker_engine.api.services import ServicesApi, TasksApi
+from aiodocker_engine.api.session import SessionApi
+from aiodocker_engine.api.swarm import NodesApi, SwarmApi
 from aiodocker_engine.api.system import PingInfo, SystemApi
 from aiodocker_engine.api.volumes import VolumesApi
 from aiodocker_engine.streams._messages import MessageStream
@@ -102,6 +109,15 @@ class Docker:
         self.images = ImagesApi(self)
         self.networks = NetworksApi(self)
         self.volumes = VolumesApi(self)
+        self.swarm = SwarmApi(self)
+        self.services = ServicesApi(self)
+        self.nodes = NodesApi(self)
+        self.tasks = TasksApi(self)
+        self.secrets = SecretsApi(self)
+        self.configs = ConfigsApi(self)
+        self.plugins = PluginsApi(self)
+        self.distribution = DistributionApi(self)
+        self.session = SessionApi(self)
 
     def __repr__(self) -> str:
         where = self._address.url if self._address else type(self._transport).__name__
