@@ -109,8 +109,19 @@ PATCHES: tuple[Patch, ...] = (
     Patch(
         "/definitions/ContainerState/properties/Status",
         _OPEN_ENUM,
-        "Podman's compat API reports libpod states Docker does not have (`stopped`, "
-        "`stopping`, `unknown`).",
+        "Podman's compat inspect reports libpod states Docker does not have (`configured`, "
+        "`stopped`, `stopping`, `unknown`).",
+    ),
+    Patch(
+        "/definitions/Health/properties/Status",
+        _OPEN_ENUM,
+        'Podman\'s compat inspect sends `Health: {Status: ""}` for a container whose '
+        "healthcheck has not reported yet.",
+    ),
+    Patch(
+        "/definitions/ContainerSummary/properties/Health/properties/Status",
+        _OPEN_ENUM,
+        "the same health states as `Health.Status`, which Podman leaves empty at first.",
     ),
     Patch(
         "/definitions/EventMessage/properties/Type",

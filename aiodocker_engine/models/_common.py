@@ -169,7 +169,8 @@ class ContainerSummary(Model, kw_only=True):
 class ContainerSummaryHealth(Model, kw_only=True):
     """Model of `ContainerSummary.Health` (Engine API v1.55)."""
 
-    status: ContainerSummaryHealthStatus | None = msgspec.field(default=None, name="Status")
+    # open enum: daemons send values the spec does not list (see PATCHES)
+    status: str | None = msgspec.field(default=None, name="Status")
     failing_streak: int | None = msgspec.field(default=None, name="FailingStreak")
 
 
@@ -781,9 +782,6 @@ ClusterVolumeSpecAccessModeScope: TypeAlias = Literal["single", "multi"]
 
 # Enum of `ClusterVolumeSpecAccessMode.Sharing` (Engine API v1.55).
 ClusterVolumeSpecAccessModeSharing: TypeAlias = Literal["none", "readonly", "onewriter", "all"]
-
-# Enum of `ContainerSummaryHealth.Status` (Engine API v1.55).
-ContainerSummaryHealthStatus: TypeAlias = Literal["none", "starting", "healthy", "unhealthy"]
 
 # Model of definition `GenericResources` (Engine API v1.55).
 GenericResources: TypeAlias = list[GenericResourcesItem]

@@ -336,7 +336,8 @@ class FilesystemChange(Model, kw_only=True):
 class Health(Model, kw_only=True):
     """Model of definition `Health` (Engine API v1.55)."""
 
-    status: HealthStatus | None = msgspec.field(default=None, name="Status")
+    # open enum: daemons send values the spec does not list (see PATCHES)
+    status: str | None = msgspec.field(default=None, name="Status")
     failing_streak: int | None = msgspec.field(default=None, name="FailingStreak")
     log: list[HealthcheckResult] | None = msgspec.field(default=None, name="Log")
 
@@ -535,9 +536,6 @@ class Storage(Model, kw_only=True):
 
 # Model of definition `ChangeType` (Engine API v1.55).
 ChangeType: TypeAlias = Literal[0, 1, 2]
-
-# Enum of `Health.Status` (Engine API v1.55).
-HealthStatus: TypeAlias = Literal["none", "starting", "healthy", "unhealthy"]
 
 # Enum of `HostConfig.CgroupnsMode` (Engine API v1.55).
 HostConfigCgroupnsMode: TypeAlias = Literal["private", "host"]

@@ -244,7 +244,8 @@ def test_secret_create_response_reads_the_id_key_dockerd_sends() -> None:
     ("model", "body"),
     [
         (models.ContainerSummary, b'{"State": "stopped"}'),  # Podman
-        (models.ContainerState, b'{"Status": "stopping"}'),  # Podman
+        (models.ContainerState, b'{"Status": "configured"}'),  # Podman
+        (models.ContainerState, b'{"Health": {"Status": ""}}'),  # Podman, no result yet
         (models.HostConfig, b'{"LogConfig": {"Type": "loki"}}'),  # a logging plugin
         (models.MountPoint, b'{"Type": "some-future-type"}'),
         (models.BuildCache, b'{"Type": "source.git.checkout.v2"}'),
