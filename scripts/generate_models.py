@@ -136,6 +136,13 @@ PATCHES: tuple[Patch, ...] = (
         "API version change.",
     ),
     Patch(
+        "/definitions/Service/properties/UpdateStatus/properties/State",
+        _OPEN_ENUM,
+        "dockerd 20.10 reports swarmkit's rollback states (`rollback_started`, "
+        "`rollback_paused`, `rollback_completed`) after `services.update(rollback=...)` or a "
+        "failed update; the spec lists only `updating`, `paused`, `completed`.",
+    ),
+    Patch(
         "/definitions/KnownSignerIdentity",
         _OPEN_ENUM,
         "a one-value list (v1.53) of signers that will grow with image-signing services.",
@@ -530,6 +537,8 @@ PRIMS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"
 
 @dataclass
 class Field:
+    """One field of a Struct: wire name, attribute name, type."""
+
     wire: str
     attr: str
     type: T
@@ -539,6 +548,8 @@ class Field:
 
 @dataclass
 class Model:
+    """A Struct (`fields`) or a type alias (`alias`), and the module it goes to."""
+
     name: str
     doc: str  # docstring (structs) or comment (aliases), one line
     fields: list[Field] = field(default_factory=list)
@@ -557,6 +568,8 @@ class Model:
 
 
 class Generator:
+    """Builds every model of `main` (patched), with legacy fields from `olds` (newest first)."""
+
     def __init__(self, main: Spec, olds: list[Spec]) -> None:
         self.main = main
         self.olds = olds
