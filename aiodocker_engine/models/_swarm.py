@@ -382,7 +382,8 @@ class ServiceUpdateResponse(Model, kw_only=True):
 class ServiceUpdateStatus(Model, kw_only=True):
     """Model of `Service.UpdateStatus` (Engine API v1.55)."""
 
-    state: ServiceUpdateStatusState | None = msgspec.field(default=None, name="State")
+    # open enum: daemons send values the spec does not list (see PATCHES)
+    state: str | None = msgspec.field(default=None, name="State")
     started_at: str | None = msgspec.field(default=None, name="StartedAt")
     completed_at: str | None = msgspec.field(default=None, name="CompletedAt")
     message: str | None = msgspec.field(default=None, name="Message")
@@ -739,9 +740,6 @@ ServiceSpecUpdateConfigFailureAction: TypeAlias = Literal["continue", "pause", "
 
 # Enum of `ServiceSpecUpdateConfig.Order` (Engine API v1.55).
 ServiceSpecUpdateConfigOrder: TypeAlias = Literal["stop-first", "start-first"]
-
-# Enum of `ServiceUpdateStatus.State` (Engine API v1.55).
-ServiceUpdateStatusState: TypeAlias = Literal["updating", "paused", "completed"]
 
 # Enum of `TaskSpecContainerSpec.Isolation` (Engine API v1.55).
 TaskSpecContainerSpecIsolation: TypeAlias = Literal["default", "process", "hyperv", ""]
