@@ -38,11 +38,11 @@ from aiodocker_engine.testing import SESSION_LABEL, _http
 from aiodocker_engine.testing._engine import Engine, EngineMode, HarnessError, describe
 from aiodocker_engine.testing._engine import provide_engine as _provide_engine
 from aiodocker_engine.testing._image import ensure_test_image
-from aiodocker_engine.testing._registry import Registry, start_registry
 
 if TYPE_CHECKING:
     from aiodocker_engine import Docker
     from aiodocker_engine.models import ContainerCreateResponse
+    from aiodocker_engine.testing._registry import Registry
 
 __all__ = [
     "ContainerFactory",
@@ -293,6 +293,8 @@ async def container_factory(
 
 
 def _registry(with_auth: bool) -> Iterator[Registry]:
+    from aiodocker_engine.testing._registry import start_registry
+
     try:
         registry = start_registry(with_auth=with_auth)
     except HarnessError as exc:
