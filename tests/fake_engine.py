@@ -129,6 +129,12 @@ async def fake_engine(handler: Handler = ok_json) -> AsyncIterator[FakeEngine]:
                 try:
                     yield engine
                 finally:
+                    # Let served connections see their client's EOF and end on their own:
+                    # cancelling anyio's asyncio Unix stream while its reader callback is
+                    # already queued makes that callback fail (InvalidStateError).
+                    with anyio.move_on_after(1, shield=True):
+                        while engine.open_connections:  # noqa: ASYNC110 - no event here
+                            await anyio.sleep(0.005)
                     tg.cancel_scope.cancel()
         finally:
             await listener.aclose()

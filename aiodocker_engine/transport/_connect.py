@@ -6,6 +6,7 @@ This is the one place where OSError and ssl errors from connecting become
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import os
 import shlex
@@ -17,6 +18,7 @@ import anyio.abc
 from anyio.streams.stapled import StapledByteStream
 
 from aiodocker_engine.errors import ConnectionFailed
+from aiodocker_engine.transport._asyncio_unix import connect_unix_asyncio
 from aiodocker_engine.transport._host import EngineAddress
 
 __all__ = ["make_connector"]
@@ -32,6 +34,8 @@ def make_connector(address: EngineAddress, *, connect_timeout: float | None = 30
         async def connect_unix() -> anyio.abc.ByteStream:
             try:
                 with anyio.fail_after(connect_timeout):
+                    if asyncio._get_running_loop() is not None:
+                        return await connect_unix_asyncio(path)
                     return await anyio.connect_unix(path)
             except OSError as exc:
                 raise _unix_failure(address.url, path, exc) from exc

@@ -24,6 +24,8 @@ async def quiet_fds(engine: FakeEngine) -> int:
     with anyio.fail_after(5):
         while engine.open_connections:  # noqa: ASYNC110 - the fake server sets no event
             await anyio.sleep(0.01)
+    # asyncio transports close their socket on the next loop iteration, not in close().
+    await anyio.sleep(0.02)
     gc.collect()
     return open_fds()
 

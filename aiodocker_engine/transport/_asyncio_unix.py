@@ -1,0 +1,166 @@
+"""A Unix-socket byte stream for asyncio built on a Protocol, behind anyio's ByteStream API.
+
+Why: anyio's asyncio Unix stream waits for each read with `add_reader`/`remove_reader`,
+two epoll_ctl calls per receive; a Protocol keeps the descriptor registered and the
+loop hands it the bytes. On trio, anyio's stream is trio's own socket and is used as is.
+
+Theory of operation
+-------------------
+- Received chunks queue in `_chunks`; `receive()` pops one, or waits on a future that
+  `data_received`/`eof_received`/`connection_lost` resolves.
+- Backpressure: past `_HIGH_WATER` buffered bytes the transport stops reading until
+  `receive()` drains below `_LOW_WATER`, so a slow consumer slows the daemon down.
+- `send()` writes and, when the transport asked us to pause, waits for `resume_writing`.
+- Cancellation while waiting leaves the queue intact: the next `receive()` resumes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import anyio
+import anyio.abc
+
+__all__ = ["connect_unix_asyncio"]
+
+_HIGH_WATER = 4 * 1024 * 1024
+_LOW_WATER = 1024 * 1024
+
+
+class _StreamProtocol(asyncio.Protocol):
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.chunks: deque[bytes] = deque()
+        self.buffered = 0
+        self.eof = False
+        self.error: BaseException | None = None
+        self.reading_paused = False
+        self.waiter: asyncio.Future[None] | None = None
+        self.write_paused = False
+        self.drain_waiter: asyncio.Future[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def _wake(self) -> None:
+        waiter = self.waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.buffered += len(data)
+        if self.buffered > _HIGH_WATER and not self.reading_paused and self.transport:
+            self.reading_paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake()
+        return True  # keep our side open: a half-closed peer may still read (stdin)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = True
+        if exc is not None:
+            self.error = exc
+        self._wake()
+        drain = self.drain_waiter
+        if drain is not None and not drain.done():
+            drain.set_result(None)
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        drain = self.drain_waiter
+        if drain is not None and not drain.done():
+            drain.set_result(None)
+
+
+class AsyncioUnixStream(anyio.abc.ByteStream):
+    """anyio's ByteStream interface over an asyncio Unix transport and protocol."""
+
+    def __init__(self, transport: asyncio.Transport, protocol: _StreamProtocol) -> None:
+        self._transport = transport
+        self._protocol = protocol
+        self._closed = False
+
+    async def receive(self, max_bytes: int = 65536) -> bytes:
+        protocol = self._protocol
+        while not protocol.chunks:
+            if self._closed:
+                raise anyio.ClosedResourceError
+            if protocol.error is not None:
+                raise anyio.BrokenResourceError from protocol.error
+            if protocol.eof:
+                raise anyio.EndOfStream
+            waiter = asyncio.get_running_loop().create_future()
+            protocol.waiter = waiter
+            try:
+                await waiter
+            finally:
+                protocol.waiter = None
+        chunk = protocol.chunks.popleft()
+        if len(chunk) > max_bytes:
+            protocol.chunks.appendleft(chunk[max_bytes:])
+            chunk = chunk[:max_bytes]
+        protocol.buffered -= len(chunk)
+        if protocol.reading_paused and protocol.buffered < _LOW_WATER:
+            protocol.reading_paused = False
+            self._transport.resume_reading()
+        return chunk
+
+    async def send(self, item: bytes) -> None:
+        if self._closed:
+            raise anyio.ClosedResourceError
+        protocol = self._protocol
+        if protocol.error is not None or self._transport.is_closing():
+            raise anyio.BrokenResourceError from protocol.error
+        self._transport.write(item)
+        if protocol.write_paused:
+            waiter = asyncio.get_running_loop().create_future()
+            protocol.drain_waiter = waiter
+            try:
+                await waiter
+            finally:
+                protocol.drain_waiter = None
+            if protocol.error is not None:
+                raise anyio.BrokenResourceError from protocol.error
+        else:
+            # Keep `send` a checkpoint, as anyio's streams are.
+            await asyncio.sleep(0)
+
+    async def send_eof(self) -> None:
+        if not self._transport.is_closing():
+            self._transport.write_eof()
+        await asyncio.sleep(0)
+
+    async def aclose(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._transport.close()
+        self._protocol._wake()
+        await asyncio.sleep(0)
+
+    @property
+    def extra_attributes(self) -> Mapping[Any, Callable[[], Any]]:
+        sock = self._transport.get_extra_info("socket")
+        return {
+            anyio.abc.SocketAttribute.raw_socket: lambda: sock,
+            anyio.abc.SocketAttribute.family: lambda: socket.AF_UNIX,
+        }
+
+
+async def connect_unix_asyncio(path: str) -> AsyncioUnixStream:
+    """Connect to a Unix socket with a Protocol-based transport (asyncio only)."""
+    loop = asyncio.get_running_loop()
+    transport, protocol = await loop.create_unix_connection(_StreamProtocol, path)
+    assert isinstance(transport, asyncio.Transport)
+    return AsyncioUnixStream(transport, protocol)

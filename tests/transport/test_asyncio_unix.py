@@ -1,0 +1,99 @@
+"""The Protocol-based asyncio Unix stream: half-close, backpressure, cancellation, EOF."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import pytest
+
+from aiodocker_engine.transport._asyncio_unix import AsyncioUnixStream, connect_unix_asyncio
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # the stream exists for asyncio only
+
+
+@asynccontextmanager
+async def peer() -> AsyncIterator[tuple[AsyncioUnixStream, socket.socket]]:
+    """Our stream connected to a plain blocking socket driven from a thread."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "s.sock")
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(path)
+        server.listen(1)
+        client = await connect_unix_asyncio(path)
+        conn, _ = await anyio.to_thread.run_sync(server.accept)
+        try:
+            yield client, conn
+        finally:
+            await client.aclose()
+            conn.close()
+            server.close()
+
+
+async def test_half_close_keeps_the_read_side_open() -> None:
+    async with peer() as (stream, other):
+        await stream.send(b"question")
+        await stream.send_eof()
+        data = await anyio.to_thread.run_sync(other.recv, 100)
+        assert data == b"question"
+        assert await anyio.to_thread.run_sync(other.recv, 100) == b""  # our EOF arrived
+        await anyio.to_thread.run_sync(other.sendall, b"answer after eof")
+        other.shutdown(socket.SHUT_WR)
+        assert await stream.receive() == b"answer after eof"
+        with pytest.raises(anyio.EndOfStream):
+            await stream.receive()
+
+
+async def test_a_slow_reader_pauses_the_transport_instead_of_buffering_everything() -> None:
+    async with peer() as (stream, other):
+        other.setblocking(False)
+        sent = 0
+        chunk = b"x" * 65536
+        with anyio.move_on_after(2):
+            while sent < 64 * 1024 * 1024:
+                try:
+                    sent += other.send(chunk)
+                except BlockingIOError:
+                    await anyio.sleep(0.01)
+        # The peer got stuck: we stopped reading at the high-water mark.
+        assert sent < 64 * 1024 * 1024
+        assert stream._protocol.reading_paused
+        assert stream._protocol.buffered < 16 * 1024 * 1024
+        received = 0
+        while received < sent:
+            received += len(await stream.receive(1 << 20))
+        assert received == sent
+
+
+async def test_cancelled_receive_loses_no_data() -> None:
+    async with peer() as (stream, other):
+        with anyio.move_on_after(0.05):
+            await stream.receive()
+        await anyio.to_thread.run_sync(other.sendall, b"later")
+        assert await stream.receive() == b"later"
+
+
+async def test_receive_honours_max_bytes() -> None:
+    async with peer() as (stream, other):
+        await anyio.to_thread.run_sync(other.sendall, b"abcdef")
+        await anyio.sleep(0.05)
+        assert await stream.receive(4) == b"abcd"
+        assert await stream.receive(4) == b"ef"
+
+
+async def test_closed_stream_refuses_use() -> None:
+    async with peer() as (stream, _other):
+        await stream.aclose()
+        with pytest.raises(anyio.ClosedResourceError):
+            await stream.send(b"x")
+        with pytest.raises(anyio.ClosedResourceError):
+            await stream.receive()
