@@ -21,11 +21,13 @@ or after `since` (inclusive), then streams live ones (moby `daemon/events`).
    opening without delivering an event counts as a failure, so a daemon that accepts
    and hangs up at once cannot make us spin.
 3. No repeats. Because `since` is inclusive, the replay starts with the last delivered
-   event (and any others of the same nanosecond). A window of the identities of the
-   last 1,024 delivered events (time_nano, type, action, actor id, attributes) drops
-   replayed copies. Events are not strictly ordered by time_nano (the daemon stamps
-   them before taking its publish lock), so older-looking live events are not
-   dropped by time alone: only an identity already in the window is.
+   event (and any others of the same nanosecond). The identities (time_nano, type,
+   action, actor id, attributes) of delivered events at or after the resume point are
+   kept, and replayed copies of them are dropped. Events are not strictly ordered by
+   time_nano (the daemon stamps them before taking its publish lock), so an event
+   stamped earlier than the last one is still delivered; and identities older than the
+   resume point are forgotten, since the daemon will not replay them: in order, the
+   window holds one entry, so it cannot grow over a long watch (at most 1,024).
 4. What can still be lost: the daemon buffer holds 256 events, so a longer gap drops
    the oldest; and a daemon restart empties it, so events the old daemon published
    after our connection broke (e.g. the `die` events of its shutdown) are gone with it.
@@ -37,7 +39,6 @@ from __future__ import annotations
 
 import email.utils
 import time as _time
-from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from types import TracebackType
@@ -200,8 +201,7 @@ class EventStream:
         self._young_losses = 0
         self._connected_once = False
         self._closed = False
-        self._window: deque[EventKey] = deque()
-        self._window_set: set[EventKey] = set()
+        self._window: dict[EventKey, None] = {}
         self.reconnects = 0
         """How many times the stream was opened again after a break."""
         self.duplicates_dropped = 0
@@ -287,7 +287,7 @@ class EventStream:
                 raise
             event = Event.from_message(message)
             key = event.key()
-            if key in self._window_set:
+            if key in self._window:
                 self.duplicates_dropped += 1
                 continue
             self._remember(key)
@@ -309,10 +309,14 @@ class EventStream:
     # -- internals -------------------------------------------------------------------
 
     def _remember(self, key: EventKey) -> None:
-        self._window.append(key)
-        self._window_set.add(key)
-        if len(self._window) > _WINDOW:
-            self._window_set.discard(self._window.popleft())
+        window = self._window
+        window[key] = None
+        resume_point = key[0]
+        if next(iter(window))[0] < resume_point:
+            # Forget what the daemon will never replay (stamped before the resume point).
+            self._window = window = {k: None for k in window if k[0] >= resume_point}
+        if len(window) > _WINDOW:
+            del window[next(iter(window))]
 
     def _note_loss(self) -> None:
         now = anyio.current_time()

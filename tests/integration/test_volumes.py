@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -91,32 +92,33 @@ async def test_prune_removes_only_unused_labelled_volumes(
     docker: Docker,
     container_factory: Any,
     docker_test_labels: dict[str, str],
-    docker_session_id: str,
 ) -> None:
-    prune_label = f"aiodocker-engine-prune-{docker_session_id}"
+    run = uuid.uuid4().hex[:10]
+    prune_label = f"aiodocker-engine-prune-{run}"
     labels = {**docker_test_labels, prune_label: "1"}
-    unused = f"aiodocker-engine-vol-{docker_session_id}-unused"
-    used = f"aiodocker-engine-vol-{docker_session_id}-used"
-    bystander = f"aiodocker-engine-vol-{docker_session_id}-bystander"
+    unused = f"aiodocker-engine-vol-{run}-unused"
+    used = f"aiodocker-engine-vol-{run}-used"
+    bystander = f"aiodocker-engine-vol-{run}-bystander"
     await docker.volumes.create(name=unused, labels=labels)
     await docker.volumes.create(name=used, labels=labels)
     await docker.volumes.create(name=bystander, labels=docker_test_labels)
+    user = await container_factory(cmd=["true"], binds=[f"{used}:/data"])
     try:
-        await container_factory(cmd=["true"], binds=[f"{used}:/data"])
         filters: dict[str, str | list[str] | bool] = {"label": f"{prune_label}=1"}
         await docker.negotiate()
         if _version(docker) >= (1, 42):
             filters["all"] = True  # 1.42+ prunes only anonymous volumes without it
         result = await docker.volumes.prune(filters=filters)
         assert isinstance(result, models.VolumePruneResponse)
-        assert result.volumes_deleted == [unused]
+        assert result.volumes_deleted == [unused], result
         assert result.space_reclaimed is not None
         await docker.volumes.inspect(used)
         await docker.volumes.inspect(bystander)
         with pytest.raises(errors.NotFound):
             await docker.volumes.inspect(unused)
     finally:
-        for name in (unused, bystander):
+        await docker.containers.remove(user.id, force=True)
+        for name in (unused, used, bystander):
             await docker.volumes.remove(name, force=True)
 
 

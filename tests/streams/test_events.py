@@ -233,3 +233,43 @@ async def test_leaving_the_block_closes_the_connection_at_once() -> None:
             assert docker.transport.num_active == 0  # type: ignore[attr-defined]
             with pytest.raises(StopAsyncIteration):
                 await events.__anext__()
+
+
+async def test_out_of_order_stamps_are_delivered_and_replays_of_them_dropped() -> None:
+    later, earlier, new = (
+        event_json(1, nanos=BASE + 2000),
+        event_json(2, nanos=BASE + 1000),
+        event_json(3, nanos=BASE + 3000),
+    )
+
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.connection_id == 1:
+            await stream.send(HEAD + chunk(later + earlier))
+            return False
+        # since = the last delivered stamp (BASE + 1000): both come again, then a new one.
+        await stream.send(HEAD + chunk(earlier + later + new))
+        return await until_client_closes(stream)
+
+    async with fake_engine(handler) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            async with docker.system.events() as events:
+                with anyio.fail_after(10):
+                    got = [(await events.__anext__()).actor_id for _ in range(3)]
+                assert events.duplicates_dropped == 2
+            assert got == ["c1", "c2", "c3"]
+            assert since_of(engine.requests[1]) == "1700000000.000001000"
+
+
+async def test_dedupe_window_stays_small_over_a_long_watch() -> None:
+    body = b"".join(event_json(n) for n in range(3000))
+
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(HEAD + chunk(body))
+        return await until_client_closes(stream)
+
+    async with fake_engine(handler) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            async with docker.system.events() as events:
+                for _ in range(3000):
+                    await events.__anext__()
+                assert len(events._window) == 1
