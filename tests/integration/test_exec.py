@@ -24,6 +24,14 @@ async def chunks(*parts: bytes) -> AsyncIterator[bytes]:
         yield part
 
 
+async def exit_code_of(docker: Docker, exec_id: str) -> int | None:
+    """Poll inspect until the exec has stopped (the daemon sends no other exit signal)."""
+    with anyio.fail_after(20):
+        while (info := await docker.exec.inspect(exec_id)).running is not False:  # noqa: ASYNC110
+            await anyio.sleep(0.02)
+    return info.exit_code
+
+
 @pytest.fixture
 async def running(docker: Docker, container_factory: Any) -> str:
     """A running container that does nothing for an hour (removed after the test)."""
@@ -223,10 +231,7 @@ async def test_start_gives_the_hijacked_stream_with_stdin_and_half_close(
         await stream.write_all(chunks(b"wor", b"ld\n"))  # then half-closes
         stdout, stderr = await stream.collect()
     assert (stdout, stderr) == (b"hello\nworld\n", b"")
-    with anyio.fail_after(20):
-        while (info := await docker.exec.inspect(created.id)).running is not False:  # noqa: ASYNC110 - inspect is the only exit signal
-            await anyio.sleep(0.01)
-    assert info.exit_code == 0
+    assert await exit_code_of(docker, created.id) == 0
 
 
 async def test_tty_exec_resizes_and_inspect_shows_it_running(docker: Docker, running: str) -> None:
@@ -251,10 +256,7 @@ async def test_start_detached_then_inspect_gives_the_exit_code(
     created = await docker.exec.create(running, ["sh", "-c", "sleep 0.2; exit 7"])
     assert created.id is not None
     await docker.exec.start_detached(created.id)
-    with anyio.fail_after(20):
-        while (info := await docker.exec.inspect(created.id)).running is not False:  # noqa: ASYNC110 - inspect is the only exit signal
-            await anyio.sleep(0.05)
-    assert info.exit_code == 7
+    assert await exit_code_of(docker, created.id) == 7
     with pytest.raises(errors.Conflict):
         await docker.exec.start_detached(created.id)
 
