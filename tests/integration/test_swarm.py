@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
+import itertools
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -68,7 +70,10 @@ async def swarm(
 async def _wait_for(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 60) -> None:
     try:
         with anyio.fail_after(seconds):
-            while not await check():
+            # Swarm reports task and log progress by polling only (no event carries it).
+            for _ in itertools.count():
+                if await check():
+                    return
                 await anyio.sleep(0.2)
     except TimeoutError:
         pytest.fail(f"{what} did not happen within {seconds} s")
@@ -87,7 +92,9 @@ async def cleanup(docker: Docker) -> AsyncIterator[list[tuple[str, str]]]:
                 with contextlib.suppress(errors.NotFound):
                     if kind == "service":
                         await docker.services.remove(ident)
-                        await _wait_for(lambda: _no_tasks(docker, ident), f"tasks of {ident} gone")
+                        await _wait_for(
+                            functools.partial(_no_tasks, docker, ident), f"tasks of {ident} gone"
+                        )
                     elif kind == "secret":
                         await docker.secrets.remove(ident)
                     else:
