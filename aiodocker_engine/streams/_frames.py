@@ -59,14 +59,13 @@ import enum
 import re
 import struct
 from datetime import datetime, timedelta, timezone
-from typing import Protocol, TypeAlias
+from typing import Protocol
 
 import msgspec
 
 from aiodocker_engine.errors import StreamError
 
 __all__ = [
-    "Buffer",
     "DecoderState",
     "Frame",
     "FrameDecoder",
@@ -77,9 +76,6 @@ __all__ = [
     "parse_timestamp",
     "split_timestamp",
 ]
-
-Buffer: TypeAlias = "bytes | bytearray | memoryview"
-"""What the decoders accept: one socket read."""
 
 HEADER_SIZE = 8
 DEFAULT_MAX_FRAME_SIZE = 64 * 1024 * 1024
@@ -154,7 +150,6 @@ _STREAM_BY_WORD: dict[int, StdStream] = {
 }
 
 _HEADER_STATE = DecoderState.HEADER
-_PAYLOAD_STATE = DecoderState.PAYLOAD
 
 
 class FrameDecoder:
@@ -169,7 +164,6 @@ class FrameDecoder:
 
     __slots__ = (
         "_body",
-        "_body_view",
         "_error",
         "_filled",
         "_head",
@@ -188,8 +182,7 @@ class FrameDecoder:
         self._max_frame_size = max_frame_size
         self._state = DecoderState.HEADER
         self._head = b""  # partial header, 0-7 bytes, only in HEADER
-        self._body: bytearray | None = None  # spanning payload, only in PAYLOAD
-        self._body_view = memoryview(b"")
+        self._body = memoryview(b"")  # view of the spanning payload's buffer, in PAYLOAD
         self._filled = 0
         self._size = 0
         self._stream = StdStream.STDOUT
@@ -286,7 +279,7 @@ class FrameDecoder:
             what = _frame_name(self._stream)
             detail = ""
             if self._stream is StdStream.SYSTEMERR:
-                detail = ": " + _text(self._body_view[: self._filled])
+                detail = ": " + _text(self._body[: self._filled])
             raise self._enter_error(
                 StreamError(
                     f"stream ended inside a {what} frame: got {self._filled} of {self._size} "
@@ -311,20 +304,17 @@ class FrameDecoder:
         state = self._state
         n = len(mv)
         if state is DecoderState.PAYLOAD:
-            body = self._body
-            assert body is not None
             filled = self._filled
             take = min(self._size - filled, n)
-            self._body_view[filled : filled + take] = mv[:take]
+            self._body[filled : filled + take] = mv[:take]
             filled += take
             if filled < self._size:
                 self._filled = filled
                 return n
             stream = self._stream
-            view = self._body_view
+            view = self._body
             self._state = DecoderState.HEADER
-            self._body = None
-            self._body_view = memoryview(b"")
+            self._body = memoryview(b"")
             self._filled = self._size = 0
             if stream is StdStream.SYSTEMERR:
                 raise _daemon_error(view)
@@ -369,12 +359,10 @@ class FrameDecoder:
                 f"{_frame_name(stream)} frame at byte {self._offset + start - HEADER_SIZE} "
                 f"announces {size} bytes, more than max_frame_size={limit}"
             )
-        body = bytearray(size)
-        view = memoryview(body)
+        view = memoryview(bytearray(size))  # the one copy of a spanning frame goes here
         got = n - start
         view[:got] = mv[start:]
-        self._body = body
-        self._body_view = view
+        self._body = view
         self._filled = got
         self._size = size
         self._stream = stream
@@ -400,8 +388,7 @@ class FrameDecoder:
         decoded before it, on the next call."""
         self._state = DecoderState.ERROR
         self._error = exc
-        self._body = None
-        self._body_view = memoryview(b"")
+        self._body = memoryview(b"")
         self._head = b""
         return exc
 

@@ -15,23 +15,29 @@ Invariant: ``_pending`` holds the bytes after the last message handed out, and n
 
 Rules:
 
-1. Fast path: everything up to the last newline of the chunk (plus what was pending) is handed
-   to ``msgspec``'s ``decode_lines`` in one call, with the cached ``Decoder(type)``. It skips
-   blank lines and tolerates ``\\r``; when it succeeds every line was one complete value. The
-   newline search looks at the new chunk only, so a long message arriving in many chunks costs
-   linear time.
-2. Slow path, when ``decode_lines`` fails (values back to back, a value spread over lines, or a
-   bad message): a scanner finds where each top-level object or array ends. It jumps between
-   the bytes that matter (quotes, brackets, braces) with regular expressions, never looping
-   over every byte in Python, and skips strings whole, so ``}{`` inside a string is no
-   boundary. UTF-8 needs no care: no byte of a multi-byte character is ASCII. Each value it
-   delimits is decoded on its own; a bad one raises `StreamError` naming its byte offset.
-3. The tail after the last newline is scanned too, but only when its new bytes hold a ``}``
-   or ``]`` (without one no value can have ended there). So a message sent without newline
-   is handed out as soon as its last byte arrives, and a back-to-back stream never waits.
-   The scanner resumes where it stopped, so a long message arriving in pieces is scanned
-   once; in a newline-delimited stream it only ever sees the partial message at the end of
-   a read.
+1. Fast path: everything up to the last newline of the chunk (plus what was pending) goes to
+   ``msgspec``'s ``decode_lines`` in one call, with the cached ``Decoder(type)``. It skips blank
+   lines and tolerates ``\\r``; when it succeeds every line was one complete value. The newline
+   search looks at the new chunk only, so a long message arriving in many reads costs linear
+   time.
+2. Back-to-back path, when ``decode_lines`` fails, and for the bytes after the last newline
+   when new ones hold a ``}`` or ``]`` (without one no value can have ended): a regular
+   expression finds *candidate* ends, a ``}`` or ``]`` followed by optional whitespace and a
+   ``{`` or ``[``. The bytes from the value's start to a candidate are decoded; success proves
+   the candidate is the value's real end (an object or array that parses is complete, and the
+   parse of the longer input would close at the same byte). ``}{`` inside a string makes a
+   candidate that fails to decode. The bytes after the last candidate are tried as a whole when
+   the chunk ends in ``}`` or ``]``, at ``eof``, and after a failed fast path. A message sent
+   without newline is so handed out as soon as its last byte arrives. The candidate search
+   resumes where it stopped, so a long message arriving in many reads is searched once.
+3. Scanner, when a decode in rule 2 fails (a ``}{`` inside a string, a bad message, a value
+   still incomplete): it finds where each top-level object or array really ends, jumping with
+   one regular expression from token to token (a whole string, or a bracket or brace), never
+   looping over every byte in Python. UTF-8 needs no care: no byte of a multi-byte character is
+   ASCII. Each value it delimits is decoded on its own; a bad one raises `StreamError` naming
+   its byte offset, and bytes between values that cannot start one raise too. Inside an
+   incomplete value it keeps its state and resumes on the next chunk (linear again), until
+   the value ends or the fast path succeeds.
 4. No message is lost to an error: if messages were decoded from a chunk before the error in
    it, ``feed`` returns them and the error is raised by the next ``feed`` or ``eof``.
 5. ``eof`` decodes what is left (a last value without newline); a partial message raises
@@ -77,66 +83,61 @@ def _decoder_for(type_: Any) -> msgspec.json.Decoder[Any]:
         return msgspec.json.Decoder(type_)
 
 
-# Scanner (slow path). Between values only whitespace may appear; inside a value only the
-# bytes below matter, and a string is skipped in one regex match from its opening quote.
+# Back-to-back path (rule 2) and scanner (rule 3).
 _NOT_SPACE = re.compile(rb"[^ \t\r\n]")
-_STRUCTURAL = re.compile(rb'["{}\[\]]')
-_STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_CANDIDATE = re.compile(rb"[}\]][ \t\r\n]*[{\[]")
+_TRAILING_CLOSER = re.compile(rb"[}\]][ \t\r\n]*\Z")
+# A whole string, a bracket or brace, or (when the string is not complete yet) a lone quote.
+_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|"', re.DOTALL)
 _OPEN = frozenset(b"{[")
 _QUOTE = ord('"')
 
 
-class _Junk(Exception):
-    """Bytes between two values that do not start an object or array (``at`` is their index)."""
-
-    def __init__(self, at: int) -> None:
-        self.at = at
-
-
 def _scan(
-    buf: bytes | bytearray, pos: int, depth: int, start: int
-) -> tuple[list[tuple[int, int]], int, int, int]:
+    buf: bytes | bytearray, pos: int, depth: int, start: int, *, first_only: bool = False
+) -> tuple[list[tuple[int, int]], int, int, int, int]:
     """Find complete top-level values in ``buf`` from scanner state ``(pos, depth, start)``.
 
-    Returns their ``(start, end)`` spans and the state to resume from: ``pos`` where to look
-    next, ``depth`` of nesting there (0: between values), ``start`` of the open value.
+    Returns their ``(start, end)`` spans, the state to resume from (``pos`` where to look next,
+    ``depth`` of nesting there, 0 between values, ``start`` of the open value), and the index
+    of bytes between values that cannot start an object or array (-1 if none; scanning stops
+    there). ``first_only`` stops at the end of the first value.
     """
     spans: list[tuple[int, int]] = []
-    n = len(buf)
-    structural = _STRUCTURAL.search
-    while pos < n:
-        if depth == 0:
-            m = _NOT_SPACE.search(buf, pos)
-            if m is None:
-                pos = n
-                break
-            start = m.start()
-            if buf[start] not in _OPEN:
-                raise _Junk(start)
-            depth = 1
-            pos = start + 1
-            continue
-        m = structural(buf, pos)
-        if m is None:
-            pos = n
-            break
+    not_space = _NOT_SPACE.search
+    for m in _TOKEN.finditer(buf, pos):
         i = m.start()
         c = buf[i]
-        if c == _QUOTE:
-            s = _STRING_REST.match(buf, i + 1)
-            if s is None:  # string continues in a later chunk: rescan it from its quote
-                pos = i
-                break
-            pos = s.end()
+        if depth == 0:
+            gap = not_space(buf, pos, i)
+            if gap is not None:
+                return spans, pos, 0, start, gap.start()
+            if c not in _OPEN:
+                return spans, pos, 0, start, i
+            start = i
+            depth = 1
+        elif c == _QUOTE:
+            if m.end() == i + 1:  # the string goes on in a later chunk: rescan from its quote
+                return spans, i, depth, start, -1
         elif c in _OPEN:
             depth += 1
-            pos = i + 1
         else:
             depth -= 1
-            pos = i + 1
             if depth == 0:
-                spans.append((start, pos))
-    return spans, pos, depth, start
+                spans.append((start, m.end()))
+                if first_only:
+                    return spans, m.end(), 0, start, -1
+        pos = m.end()
+    if depth == 0:
+        gap = not_space(buf, pos)
+        if gap is not None:
+            return spans, pos, 0, start, gap.start()
+    return spans, len(buf), depth, start, -1
+
+
+def _ends_closed(chunk: bytes) -> bool:
+    """Whether the chunk ends, whitespace aside, with ``}`` or ``]``: a value may end there."""
+    return chunk[-64:].rstrip()[-1:] in (b"}", b"]")
 
 
 class JsonStreamDecoder(Generic[T]):
@@ -154,7 +155,8 @@ class JsonStreamDecoder(Generic[T]):
         "_error",
         "_offset",
         "_pending",
-        "_scan_state",
+        "_scan",
+        "_search_from",
         "_state",
         "_type",
     )
@@ -176,7 +178,8 @@ class JsonStreamDecoder(Generic[T]):
         self._state = JsonStreamState.OPEN
         self._pending = bytearray()
         self._offset = 0  # stream offset of _pending[0]
-        self._scan_state = (0, 0, 0)  # scanner's (pos, depth, start) within _pending
+        self._scan: tuple[int, int, int] | None = None  # scanner (pos, depth, start), rule 3
+        self._search_from = 0  # where the candidate search resumes in _pending, rule 2
         self._error: StreamError | None = None
 
     @property
@@ -212,12 +215,12 @@ class JsonStreamDecoder(Generic[T]):
                 return []
             pending += chunk
             if b"}" in chunk or b"]" in chunk:
-                return self._run_scanner(final=False)
+                return self._slow([], final=False, closed=_ends_closed(chunk))
             return []
         if pending:
             end = len(pending) + nl + 1
             pending += chunk
-            block = bytes(memoryview(pending)[:end])
+            block = bytes(pending[:end])
         else:
             end = nl + 1
             block = chunk if end == len(chunk) else chunk[:end]
@@ -226,16 +229,17 @@ class JsonStreamDecoder(Generic[T]):
         except msgspec.DecodeError:
             if not pending:
                 pending += chunk
-            return self._run_scanner(final=False)
+            return self._slow([], final=False, closed=True)
         # Fast path done: keep only the tail after the last newline.
         self._offset += end
         if pending:
             del pending[:end]
         else:
             pending += memoryview(chunk)[end:]
-        self._scan_state = (0, 0, 0)
+        self._scan = None
+        self._search_from = 0
         if pending and (chunk.find(b"}", nl) >= 0 or chunk.find(b"]", nl) >= 0):
-            messages.extend(self._run_scanner(final=False))
+            return self._slow(messages, final=False, closed=_ends_closed(chunk))
         return messages
 
     def eof(self) -> list[T]:
@@ -248,12 +252,8 @@ class JsonStreamDecoder(Generic[T]):
         if self._state is JsonStreamState.ERROR:
             self._raise_closed()
         messages: list[T] = []
-        if self._pending.strip():
-            try:  # a lone last value, of any JSON type
-                messages = [self._decode(bytes(self._pending))]
-                self._pending.clear()
-            except msgspec.DecodeError:
-                messages = self._run_scanner(final=True)
+        if self._pending:
+            self._slow(messages, final=True, closed=True)
         self._state = JsonStreamState.CLOSED
         return messages
 
@@ -263,51 +263,90 @@ class JsonStreamDecoder(Generic[T]):
             raise self._error
         raise StreamError("JsonStreamDecoder.feed() called after eof()")
 
-    def _run_scanner(self, *, final: bool) -> list[T]:
-        """Slow path: decode every complete value in ``_pending``, keep the rest."""
-        pending = self._pending
-        pos, depth, start = self._scan_state
-        messages: list[T] = []
-        consumed = 0
+    def _slow(self, out: list[T], *, final: bool, closed: bool) -> list[T]:
+        """Rules 2 and 3: decode what values ``_pending`` holds into ``out``; keep the rest.
+
+        ``closed``: the bytes after the last candidate may be a whole value, try them.
+        ``final``: they must be (eof).
+        """
+        buf = self._pending
+        n = len(buf)
+        decode = self._decode
+        p = 0  # start of the first byte not handed out
         try:
-            try:
-                spans, pos, depth, start = _scan(pending, pos, depth, start)
-            except _Junk as junk:
-                spans, pos, depth, start = _scan(pending[: junk.at], pos, depth, start)
-                self._decode_spans(spans, messages)
-                raise self._bad(
-                    f"unexpected bytes between JSON messages at byte {self._offset + junk.at}",
-                    pending[junk.at :],
-                ) from None
-            self._decode_spans(spans, messages)
-            consumed = spans[-1][1] if spans else 0
-            if final and depth:
-                raise self._bad(
-                    f"stream ended inside a JSON message: {len(pending) - start} bytes "
-                    f"from byte {self._offset + start}",
-                    pending[start:],
-                )
+            while True:
+                if self._scan is not None:  # rule 3, until the value in question ends
+                    pos, depth, start = self._scan
+                    spans, pos, depth, start, junk = _scan(buf, pos, depth, start, first_only=True)
+                    self._decode_spans(spans, out)
+                    if junk >= 0:
+                        raise self._bad(
+                            f"unexpected bytes between JSON messages at byte {self._offset + junk}",
+                            buf[junk:],
+                        )
+                    if depth:
+                        if final:
+                            raise self._bad(
+                                f"stream ended inside a JSON message: {n - start} bytes from "
+                                f"byte {self._offset + start}",
+                                buf[start:],
+                            )
+                        self._scan = (pos, depth, start)
+                        p = start
+                        break
+                    self._scan = None
+                    p = pos
+                    continue
+                # rule 2
+                m = _NOT_SPACE.search(buf, p)
+                if m is None:
+                    p = n
+                    break
+                p = m.start()
+                search = _CANDIDATE.search
+                candidate = search(buf, max(p, self._search_from))
+                while candidate is not None:
+                    try:
+                        out.append(decode(buf[p : candidate.start() + 1]))
+                    except msgspec.DecodeError:
+                        break
+                    p = candidate.end() - 1  # the next value's opening bracket
+                    candidate = search(buf, p)
+                if candidate is not None:  # not the value's end after all: rule 3 decides
+                    self._scan = (p, 0, p)
+                    continue
+                trailing = _TRAILING_CLOSER.search(buf, max(p, self._search_from))
+                self._search_from = n if trailing is None else trailing.start()
+                if closed:
+                    try:
+                        out.append(decode(buf[p:]))
+                    except msgspec.DecodeError:
+                        self._scan = (p, 0, p)
+                        continue
+                    p = n
+                break
         except StreamError as exc:
             self._state = JsonStreamState.ERROR
             self._error = exc
-            if final or not messages:  # eof has no later call to raise it from
+            if final or not out:  # eof has no later call to raise it from
                 raise
-            return messages
-        if depth == 0:
-            consumed = len(pending)  # only whitespace after the last value
-        if consumed:
-            del pending[:consumed]
-            self._offset += consumed
-        self._scan_state = (pos - consumed, depth, start - consumed if depth else 0)
-        return messages
+            return out
+        if p:
+            del buf[:p]
+            self._offset += p
+            self._search_from = max(0, self._search_from - p)
+            if self._scan is not None:
+                pos, depth, start = self._scan
+                self._scan = (pos - p, depth, start - p)
+        return out
 
-    def _decode_spans(self, spans: list[tuple[int, int]], messages: list[T]) -> None:
-        pending = self._pending
+    def _decode_spans(self, spans: list[tuple[int, int]], out: list[T]) -> None:
+        buf = self._pending
         decode = self._decode
         for start, end in spans:
-            raw = bytes(pending[start:end])
+            raw = buf[start:end]
             try:
-                messages.append(decode(raw))
+                out.append(decode(raw))
             except msgspec.ValidationError as exc:
                 raise self._bad(
                     f"JSON message at byte {self._offset + start} does not match "

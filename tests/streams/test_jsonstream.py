@@ -152,6 +152,21 @@ def test_json_stream_decodes_into_the_given_type() -> None:
     assert decoder.eof() == []
 
 
+def test_json_stream_decodes_back_to_back_typed_messages_with_braces_in_strings() -> None:
+    raw = b'{"status":"a","id":"}{"}{"status":"}{"} {"status":"c"}'
+    for chunks in splits(raw):
+        decoder = JsonStreamDecoder(Progress)
+        got = [m for chunk in chunks for m in decoder.feed(chunk)] + decoder.eof()
+        assert got == [Progress("a", "}{"), Progress("}{"), Progress("c")]
+
+
+def test_json_stream_reports_a_bad_typed_message_behind_a_false_boundary() -> None:
+    """The ``}{`` in the string looks like a boundary; the type error must still be found."""
+    decoder = JsonStreamDecoder(Progress)
+    with pytest.raises(StreamError, match=r"byte 0 does not match Progress"):
+        decoder.feed(b'{"status":5,"id":"}{"}{"status":"b"}')
+
+
 def test_json_stream_reports_a_message_that_does_not_match_the_type() -> None:
     decoder = JsonStreamDecoder(Progress)
     got = decoder.feed(b'{"status":"ok"}\n{"status":5}\n{"status":"never"}\n')
