@@ -42,7 +42,7 @@ class PluginsApi(ApiGroup):
     """Plugin operations: `docker.plugins` (Linux daemons; Windows has no managed plugins)."""
 
     async def list(self, *, filters: Filters | None = None) -> builtins.list[Plugin]:
-        """Installed plugins (filters: capability, enable; API 1.28+ for filters)."""
+        """Installed plugins (filters: capability, enabled; API 1.28+ for filters)."""
         result: builtins.list[Plugin] | None = await self._docker._json(
             "PluginList",
             "GET",
@@ -119,13 +119,16 @@ class PluginsApi(ApiGroup):
             "PluginInspect", "GET", f"/plugins/{_path(name)}/json", Plugin
         )
 
-    async def remove(self, name: str, *, force: bool = False) -> Plugin:
-        """Uninstall a plugin; returns what it was. An enabled plugin needs `force=True`."""
-        return await self._docker._json(
+    async def remove(self, name: str, *, force: bool = False) -> None:
+        """Uninstall a plugin; an enabled one needs `force=True`; NotFound if absent.
+
+        The spec says the answer is the removed Plugin, but dockerd (20.10 to today)
+        sends an empty 200: `inspect` first if you need what it was.
+        """
+        await self._docker._empty(
             "PluginDelete",
             "DELETE",
             f"/plugins/{_path(name)}",
-            Plugin,
             query={"force": force or None},
             time_limit=None,
         )
