@@ -86,6 +86,26 @@ class Patch:
 
 _OPEN_ENUM = {"enum": DROP, "x-open-enum": True}
 
+# Identity fields that every daemon sends and that callers pass straight on
+# (`containers.start(created.id)`): these are typed `str`/`int`, not `T | None`, so code
+# that uses them type-checks without asserts. A response without them fails to decode
+# with a clear error instead of handing out None. Everything else stays optional (rule 3).
+REQUIRED_FIELDS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("ContainerCreateResponse", "Id"),
+        ("IDResponse", "Id"),
+        ("ContainerWaitResponse", "StatusCode"),
+        ("ContainerSummary", "Id"),
+        ("ContainerInspectResponse", "Id"),
+        ("ImageSummary", "Id"),
+        ("ImageInspect", "Id"),
+        ("NetworkCreateResponse", "Id"),
+        ("Volume", "Name"),
+        ("ServiceCreateResponse", "ID"),
+        ("ExecInspectResponse", "ID"),
+    }
+)
+
 PATCHES: tuple[Patch, ...] = (
     # --- enums widened to str: daemons send values the spec does not list -------------------
     Patch(
@@ -957,13 +977,18 @@ def header(spec: Spec, olds: list[Spec]) -> list[str]:
     return lines
 
 
-def render_field(f: Field) -> list[str]:
+def render_field(f: Field, model: str = "") -> list[str]:
     """One field, wrapped the way `ruff format` wraps an annotated assignment."""
     lines: list[str] = []
     if f.legacy is not None:
         lines.append(f"    # legacy: last in {f.legacy}")
     if f.note is not None:
         lines.append(f"    # {f.note}")
+    if (model, f.wire) in REQUIRED_FIELDS:
+        required = f"    {f.attr}: {f.type.render()}"
+        if f.attr != f.wire:
+            required += f' = msgspec.field(name="{f.wire}")'
+        return [*lines, required]
     ann = "Any" if f.type.kind == "any" else f"{f.type.render()} | None"
     value = "None" if f.attr == f.wire else f'msgspec.field(default=None, name="{f.wire}")'
     candidates = [
@@ -1030,7 +1055,7 @@ def render_module(
         if m.fields:
             out.append("")
         for f in m.fields:
-            out += render_field(f)
+            out += render_field(f, m.name)
         out.append("")
     for i, m in enumerate(aliases):
         assert m.alias is not None

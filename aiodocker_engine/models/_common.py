@@ -142,7 +142,7 @@ class ContainerConfig(Model, kw_only=True):
 class ContainerSummary(Model, kw_only=True):
     """Model of definition `ContainerSummary` (Engine API v1.55)."""
 
-    id: str | None = msgspec.field(default=None, name="Id")
+    id: str = msgspec.field(name="Id")
     names: list[str] | None = msgspec.field(default=None, name="Names")
     image: str | None = msgspec.field(default=None, name="Image")
     image_id: str | None = msgspec.field(default=None, name="ImageID")
@@ -285,7 +285,7 @@ class HealthConfig(Model, kw_only=True):
 class IDResponse(Model, kw_only=True):
     """Model of definition `IDResponse` (Engine API v1.55)."""
 
-    id: str | None = msgspec.field(default=None, name="Id")
+    id: str = msgspec.field(name="Id")
 
 
 class IPAM(Model, kw_only=True):
@@ -360,7 +360,7 @@ class ImageManifestSummarySize(Model, kw_only=True):
 class ImageSummary(Model, kw_only=True):
     """Model of definition `ImageSummary` (Engine API v1.55)."""
 
-    id: str | None = msgspec.field(default=None, name="Id")
+    id: str = msgspec.field(name="Id")
     parent_id: str | None = msgspec.field(default=None, name="ParentId")
     repo_tags: list[str] | None = msgspec.field(default=None, name="RepoTags")
     repo_digests: list[str] | None = msgspec.field(default=None, name="RepoDigests")
@@ -747,7 +747,7 @@ class Topology(Model, kw_only=True):
 class Volume(Model, kw_only=True):
     """Model of definition `Volume` (Engine API v1.55)."""
 
-    name: str | None = msgspec.field(default=None, name="Name")
+    name: str = msgspec.field(name="Name")
     driver: str | None = msgspec.field(default=None, name="Driver")
     mountpoint: str | None = msgspec.field(default=None, name="Mountpoint")
     created_at: str | None = msgspec.field(default=None, name="CreatedAt")

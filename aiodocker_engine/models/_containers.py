@@ -113,14 +113,14 @@ class ContainerCreateRequest(Model, kw_only=True):
 class ContainerCreateResponse(Model, kw_only=True):
     """Model of definition `ContainerCreateResponse` (Engine API v1.55)."""
 
-    id: str | None = msgspec.field(default=None, name="Id")
+    id: str = msgspec.field(name="Id")
     warnings: list[str] | None = msgspec.field(default=None, name="Warnings")
 
 
 class ContainerInspectResponse(Model, kw_only=True):
     """Model of definition `ContainerInspectResponse` (Engine API v1.55)."""
 
-    id: str | None = msgspec.field(default=None, name="Id")
+    id: str = msgspec.field(name="Id")
     created: str | None = msgspec.field(default=None, name="Created")
     path: str | None = msgspec.field(default=None, name="Path")
     args: list[str] | None = msgspec.field(default=None, name="Args")
@@ -322,7 +322,7 @@ class ContainerWaitExitError(Model, kw_only=True):
 class ContainerWaitResponse(Model, kw_only=True):
     """Model of definition `ContainerWaitResponse` (Engine API v1.55)."""
 
-    status_code: int | None = msgspec.field(default=None, name="StatusCode")
+    status_code: int = msgspec.field(name="StatusCode")
     error: ContainerWaitExitError | None = msgspec.field(default=None, name="Error")
 
 

@@ -31,7 +31,7 @@ class ExecInspectResponse(Model, kw_only=True):
 
     can_remove: bool | None = msgspec.field(default=None, name="CanRemove")
     detach_keys: str | None = msgspec.field(default=None, name="DetachKeys")
-    id: str | None = msgspec.field(default=None, name="ID")
+    id: str = msgspec.field(name="ID")
     running: bool | None = msgspec.field(default=None, name="Running")
     exit_code: int | None = msgspec.field(default=None, name="ExitCode")
     process_config: ProcessConfig | None = msgspec.field(default=None, name="ProcessConfig")

@@ -149,7 +149,7 @@ class ImageID(Model, kw_only=True):
 class ImageInspect(Model, kw_only=True):
     """Model of definition `ImageInspect` (Engine API v1.55)."""
 
-    id: str | None = msgspec.field(default=None, name="Id")
+    id: str = msgspec.field(name="Id")
     descriptor: OCIDescriptor | None = msgspec.field(default=None, name="Descriptor")
     manifests: list[ImageManifestSummary] | None = msgspec.field(default=None, name="Manifests")
     identity: Identity | None = msgspec.field(default=None, name="Identity")

@@ -57,7 +57,7 @@ class NetworkCreateRequest(Model, kw_only=True):
 class NetworkCreateResponse(Model, kw_only=True):
     """Model of definition `NetworkCreateResponse` (Engine API v1.55)."""
 
-    id: str | None = msgspec.field(default=None, name="Id")
+    id: str = msgspec.field(name="Id")
     warning: str | None = msgspec.field(default=None, name="Warning")
 
 

@@ -270,7 +270,7 @@ class Service(Model, kw_only=True):
 class ServiceCreateResponse(Model, kw_only=True):
     """Model of definition `ServiceCreateResponse` (Engine API v1.55)."""
 
-    id: str | None = msgspec.field(default=None, name="ID")
+    id: str = msgspec.field(name="ID")
     warnings: list[str] | None = msgspec.field(default=None, name="Warnings")
     # legacy: last in v1.43
     warning: str | None = msgspec.field(default=None, name="Warning")

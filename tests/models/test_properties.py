@@ -37,7 +37,7 @@ JSON_VALUES = st.recursive(
 
 
 def strategy(t: mi.Type, depth: int = 0) -> st.SearchStrategy[Any]:
-    """Values of the msgspec type `t`; deep structs are cut short with None (all optional)."""
+    """Values of the msgspec type `t`; deep structs are cut short with None where optional."""
     if isinstance(t, mi.UnionType):
         return st.one_of([strategy(member, depth) for member in t.types])
     if isinstance(t, mi.NoneType):
@@ -59,10 +59,12 @@ def strategy(t: mi.Type, depth: int = 0) -> st.SearchStrategy[Any]:
     if isinstance(t, mi.DictType):
         return st.dictionaries(st.text(max_size=6), strategy(t.value_type, depth + 1), max_size=2)
     if isinstance(t, mi.StructType):
+        # Required fields (the generator's REQUIRED_FIELDS identities) always get a value.
+        required = {f.name: strategy(f.type, depth + 1) for f in t.fields if f.required}
         if depth > 2:
-            return st.builds(t.cls)
+            return st.builds(t.cls, **required)
         kwargs = {f.name: st.none() | strategy(f.type, depth + 1) for f in t.fields}
-        return st.builds(t.cls, **kwargs)
+        return st.builds(t.cls, **{**kwargs, **required})
     raise AssertionError(f"no strategy for {t!r}")
 
 
