@@ -15,7 +15,8 @@ socket reads would deliver it. Contenders, all fed the same chunks:
   ``readexactly(8)`` then ``readexactly(size)`` per frame, one coroutine step each. This one
   includes the asyncio machinery the logs path cannot avoid (no socket I/O, though).
 
-MB/s counts wire bytes (headers included). End-to-end socket benchmarks live elsewhere.
+MB/s counts wire bytes (headers included); times are process CPU time, best of N, so other
+load on a shared machine distorts them less. End-to-end socket benchmarks live elsewhere.
 """
 
 from __future__ import annotations
@@ -139,9 +140,9 @@ def best_time(contender: Contender, chunks: list[bytes], repeat: int) -> tuple[f
     best = float("inf")
     result: Result = (0, 0)
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         result = contender(chunks)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best, result
 
 
