@@ -39,7 +39,8 @@ Rules:
    incomplete value it keeps its state and resumes on the next chunk (linear again), until
    the value ends or the fast path succeeds.
 4. No message is lost to an error: if messages were decoded from a chunk before the error in
-   it, ``feed`` returns them and the error is raised by the next ``feed`` or ``eof``.
+   it, ``feed`` returns them and the error is raised by the next ``feed`` or ``eof``. ``eof``
+   has no next call, so it raises at once (dropping any message it decoded before the error).
 5. ``eof`` decodes what is left (a last value without newline); a partial message raises
    `StreamError`, whitespace does not.
 
