@@ -183,7 +183,19 @@ COMPOSITE_METHODS: Final[Mapping[str, tuple[str, ...]]] = {
         "ContainerStart",
         "ContainerWait",
     ),
+    "containers.run_streaming": (
+        "ContainerCreate",
+        "ImageCreate",
+        "ContainerAttach",
+        "ContainerStart",
+        "ContainerWait",
+    ),
     "exec.run": (
+        "ContainerExec",
+        "ExecStart",
+        "ExecInspect",
+    ),
+    "exec.run_streaming": (
         "ContainerExec",
         "ExecStart",
         "ExecInspect",

@@ -196,7 +196,15 @@ COMPOSITE_METHODS: dict[str, tuple[str, ...]] = {
         "ContainerStart",
         "ContainerWait",
     ),
+    "containers.run_streaming": (
+        "ContainerCreate",
+        "ImageCreate",
+        "ContainerAttach",
+        "ContainerStart",
+        "ContainerWait",
+    ),
     "exec.run": ("ContainerExec", "ExecStart", "ExecInspect"),
+    "exec.run_streaming": ("ContainerExec", "ExecStart", "ExecInspect"),
 }
 
 
