@@ -11,7 +11,8 @@ times): a ContainerList of 200 containers and one full ContainerInspect.
   and `container.show()` returns the dict. The same steps run here on the same bytes,
   calling aiodocker's and aiohttp's own helpers.
 
-Each figure is the best per-call time over several timed runs.
+Each figure is the best per-call CPU time (`time.process_time`, so other processes on a shared
+machine do not count) over several timed runs, the contenders' runs interleaved.
 
     python -m benchmarks.bench_decode [--repeat 7]
 """
@@ -22,6 +23,7 @@ import argparse
 import functools
 import json
 import platform
+import time
 import timeit
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
@@ -397,7 +399,7 @@ def ours_inspect_uncached(data: bytes) -> ContainerInspectResponse:
 def best_times(fns: list[Callable[[bytes], object]], data: bytes, repeat: int) -> list[float]:
     """Seconds per call of each function: the best of `repeat` rounds of auto-sized loops.
     Rounds interleave the functions, so a noisy neighbour slows them all alike."""
-    timers = [timeit.Timer(functools.partial(fn, data)) for fn in fns]
+    timers = [timeit.Timer(functools.partial(fn, data), timer=time.process_time) for fn in fns]
     numbers = [timer.autorange()[0] for timer in timers]
     best = [float("inf")] * len(fns)
     for _ in range(repeat):
