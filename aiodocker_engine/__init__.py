@@ -7,6 +7,7 @@ from aiodocker_engine._auth import CredentialStore, RegistryAuth
 from aiodocker_engine._operations import OPERATIONS
 from aiodocker_engine.api._archive import ArchiveStream, PathStat
 from aiodocker_engine.api._run import RunResult, RunStream
+from aiodocker_engine.api.exec import ExecResult, ExecStream
 from aiodocker_engine.api.system import PingInfo
 from aiodocker_engine.client import Docker
 from aiodocker_engine.streams import Frame, StdStream
@@ -31,6 +32,8 @@ __all__ = [
     "BytesStream",
     "CredentialStore",
     "Docker",
+    "ExecResult",
+    "ExecStream",
     "Frame",
     "FrameStream",
     "HttpxTransport",

@@ -145,7 +145,9 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
     async def aclose(self) -> None:
         if not self._closed:
             self._closed = True
-            self._transport.close()
+            # abort(), not close(): close() waits for the write buffer to drain, and stdin
+            # that a process never read would keep the socket open until garbage collection.
+            self._transport.abort()
         self._protocol._wake()
         await asyncio.sleep(0)
 

@@ -120,7 +120,7 @@ async def test_push_always_sends_an_auth_header_and_the_tag() -> None:
 
 
 async def test_platform_parameters_become_json_on_newer_endpoints() -> None:
-    recorder = Recorder(b"{}")
+    recorder = Recorder(b'{"Id": "sha256:0123"}')
     docker = Docker(transport=recorder, api_version="1.49")
     await docker.images.inspect("busybox", platform="linux/arm64/v8")
     assert json.loads(recorder.last()[2]["platform"][0]) == {
