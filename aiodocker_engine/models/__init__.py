@@ -3,8 +3,10 @@
 # `legacy` fields are gone from v1.55 but older daemons send them; they come from the v1.25+ specs.
 """Typed models of the Docker Engine API v1.55: msgspec Structs, generated.
 
-Attributes are snake_case; each field keeps its exact wire name. Every field is optional
-(`None` when the daemon did not send it, or sent null); unknown fields are ignored.
+Attributes are snake_case; each field keeps its exact wire name. Every field but a few
+identities (the `id` of create, list and inspect results, a wait's `status_code`) is
+optional: `None` when the daemon did not send it, or sent null. Unknown fields are
+ignored.
 """
 
 from __future__ import annotations

@@ -243,7 +243,7 @@ def test_secret_create_response_reads_the_id_key_dockerd_sends() -> None:
 @pytest.mark.parametrize(
     ("model", "body"),
     [
-        (models.ContainerSummary, b'{"State": "stopped"}'),  # Podman
+        (models.ContainerSummary, b'{"Id": "c", "State": "stopped"}'),  # Podman
         (models.ContainerState, b'{"Status": "configured"}'),  # Podman
         (models.ContainerState, b'{"Health": {"Status": ""}}'),  # Podman, no result yet
         (models.HostConfig, b'{"LogConfig": {"Type": "loki"}}'),  # a logging plugin
@@ -255,6 +255,11 @@ def test_open_enums_accept_values_the_spec_does_not_list(
     model: type[msgspec.Struct], body: bytes
 ) -> None:
     msgspec.json.decode(body, type=model)
+
+
+def test_a_response_without_its_identity_field_fails_to_decode() -> None:
+    with pytest.raises(msgspec.ValidationError, match="missing required field `StatusCode`"):
+        msgspec.json.decode(b'{"Error": null}', type=models.ContainerWaitResponse)
 
 
 def test_closed_enums_reject_unknown_values() -> None:

@@ -160,14 +160,19 @@ def test_every_model_is_keyword_only_and_omits_defaults() -> None:
                     obj(None)  # keyword-only
 
 
-def test_every_field_is_optional_with_a_valid_attribute_name() -> None:
+def test_every_field_is_optional_but_the_identities_with_a_valid_attribute_name() -> None:
+    required: set[tuple[str, str]] = set()
     for name in models.__all__:
         obj = getattr(models, name)
         if not (isinstance(obj, type) and issubclass(obj, msgspec.Struct)):
             continue
         for f in msgspec.structs.fields(obj):
             assert f.name.isidentifier() and not keyword.iskeyword(f.name), (name, f.name)
-            assert not f.required and f.default is None, (name, f.name)
+            if f.required:
+                required.add((name, f.encode_name))
+            else:
+                assert f.default is None, (name, f.name)
+    assert required == gen.REQUIRED_FIELDS
 
 
 def test_every_model_decodes_an_object_of_nulls() -> None:
@@ -176,8 +181,13 @@ def test_every_model_decodes_an_object_of_nulls() -> None:
         obj = getattr(models, name)
         if not (isinstance(obj, type) and issubclass(obj, msgspec.Struct)):
             continue
-        body = {f.encode_name: None for f in msgspec.structs.fields(obj)}
-        assert msgspec.json.decode(msgspec.json.encode(body), type=obj) == obj(), name
+        fields = msgspec.structs.fields(obj)
+        identity: dict[str, object] = {
+            f.name: 0 if f.type is int else "x" for f in fields if f.required
+        }
+        body: dict[str, object] = {f.encode_name: None for f in fields if not f.required}
+        body |= {f.encode_name: identity[f.name] for f in fields if f.required}
+        assert msgspec.json.decode(msgspec.json.encode(body), type=obj) == obj(**identity), name
 
 
 @pytest.mark.parametrize(
