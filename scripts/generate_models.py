@@ -16,9 +16,10 @@ Theory of operation:
      `...Item` for array items and `...Value` for map values.
    `allOf` is flattened: a model has the fields of all its parts, with no inheritance.
 3. Response-side tolerance: every field is `T | None = None` (absent, or sent as null by the
-   daemon, which Docker does for many slices and maps whatever the spec says); unknown fields
-   are ignored (msgspec's default). Enums become `Literal[...]`, except those widened to `str`
-   in `PATCHES` because some daemon sends values the spec does not list.
+   daemon, which Docker does for many slices and maps whatever the spec says), but for the
+   few identities in `REQUIRED_FIELDS`; unknown fields are ignored (msgspec's default). Enums
+   become `Literal[...]`, except those widened to `str` in `PATCHES` because some daemon sends
+   values the spec does not list.
 4. Legacy fields: daemons answer in the API version the client negotiated, so a Docker 20.10
    daemon (API v1.41) sends fields the newest spec dropped (`NetworkSettings.IPAddress`,
    `ImageSummary.VirtualSize`, the old `/system/df` lists ...). Every older spec next to
