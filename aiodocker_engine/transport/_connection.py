@@ -66,7 +66,7 @@ class HTTPConnection:
         body = request.body
         if request.upgrade:
             headers["Connection"] = "Upgrade"
-            headers["Upgrade"] = "tcp"
+            headers.setdefault("Upgrade", "tcp")
         if body is None:
             if request.method in ("POST", "PUT"):
                 headers["Content-Length"] = "0"

@@ -63,7 +63,7 @@ class HttpxTransport:
         headers: dict[str, str] = dict(request.headers or {})
         if request.upgrade:
             headers["Connection"] = "Upgrade"
-            headers["Upgrade"] = "tcp"
+            headers.setdefault("Upgrade", "tcp")
         content: Any = request.body
         if content is None and request.method in ("POST", "PUT"):
             content = b""
