@@ -95,7 +95,7 @@ def test_session_sweep_removes_what_tests_leaked_on_an_external_engine(
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(_LEAKY_TEST)
     monkeypatch.setenv("DOCKER_HOST", docker_engine.host)
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--docker-engine=external")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--docker-engine=external")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*swept 1 leftover objects: volume aet-leaked-volume*"])
     assert (

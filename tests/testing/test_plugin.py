@@ -24,7 +24,7 @@ def test_unit_tests_start_no_engine(pytester: pytest.Pytester) -> None:
             assert 1 + 1 == 2
         """
     )
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--docker-engine=start")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--docker-engine=start")
     result.assert_outcomes(passed=1)
     result.stdout.no_fnmatch_line("*aiodocker_engine harness*")
 
@@ -49,7 +49,7 @@ def test_missing_engine_errors_and_never_skips(
     )
     missing = pytester.path / "nothing-here.sock"
     monkeypatch.setenv("DOCKER_HOST", f"unix://{missing}")
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--docker-engine=external")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--docker-engine=external")
     result.assert_outcomes(passed=1, errors=2)
     result.stdout.fnmatch_lines([f"*no Docker engine answers GET /_ping at unix://{missing}*"])
     result.stdout.no_fnmatch_line("*skipped*")
@@ -65,7 +65,7 @@ def test_engine_fixtures_add_the_engine_marker(pytester: pytest.Pytester) -> Non
             pass
         """
     )
-    result = pytester.runpytest_inprocess(
+    result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "-m", "not engine", "--docker-engine=start"
     )
     result.assert_outcomes(passed=1, deselected=1)
@@ -76,7 +76,7 @@ def test_bad_engine_mode_in_environment_is_a_usage_error(
 ) -> None:
     pytester.makepyfile("def test_engine_user(docker_engine):\n    pass\n")
     monkeypatch.setenv("AIODOCKER_ENGINE_TEST_ENGINE", "sometimes")
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*AIODOCKER_ENGINE_TEST_ENGINE='sometimes'*"])
 
