@@ -13,6 +13,7 @@ import anyio
 import pytest
 
 from aiodocker_engine import Docker, StdStream, errors
+from aiodocker_engine.testing._registry import Registry
 from tests.fake_engine import open_fds
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]
@@ -275,3 +276,25 @@ async def test_websocket_attach_to_a_missing_container_is_not_found(docker: Dock
     with pytest.raises(errors.NotFound):
         async with docker.containers.attach_websocket("no-such-container-ws"):
             pass
+
+
+async def test_run_pulls_a_missing_image_from_the_local_registry(
+    docker: Docker,
+    docker_test_image: str,
+    docker_registry: Registry,
+    docker_session_id: str,
+    anyio_backend: str,
+) -> None:
+    name = f"{docker_registry.host}/aiodocker/run-pull-{docker_session_id}-{anyio_backend}:v1"
+    await docker.images.tag(docker_test_image, name)
+    await docker.images.push(name)
+    await docker.images.remove(name)
+    with pytest.raises(errors.NotFound):
+        await docker.images.inspect(name)
+    try:
+        result = await docker.containers.run(name, ["echo", "pulled and ran"], remove=True)
+        assert (result.exit_code, result.stdout) == (0, b"pulled and ran\n")
+        assert (await docker.images.inspect(name)).id
+    finally:
+        with anyio.CancelScope(shield=True):
+            await docker.images.remove(name, force=True)
