@@ -100,10 +100,14 @@ class HTTPConnection:
                 await self.stream.send(b"\r\n")
         await self.stream.send(CHUNKED_BODY_END)
 
-    async def next_event(self) -> Event:
-        """The next response event, reading from the socket as often as needed."""
+    async def next_event(self, *, coalesce: bool = False) -> Event:
+        """The next response event, reading from the socket as often as needed.
+
+        With `coalesce`, body parts already received come back joined as one Data.
+        """
         parser = self.parser
-        event = parser.next_event()
+        pull = parser.next_body_event if coalesce else parser.next_event
+        event = pull()
         while event is NEED_DATA:
             try:
                 data = await self.stream.receive(READ_SIZE)
@@ -114,7 +118,7 @@ class HTTPConnection:
                     "the connection to the engine broke", hint=str(exc) or type(exc).__name__
                 ) from exc
             parser.feed(data)
-            event = parser.next_event()
+            event = pull()
         return event
 
     async def aclose(self) -> None:

@@ -311,7 +311,7 @@ class PoolResponse(Response):
             await anyio.lowlevel.checkpoint()
             return None
         try:
-            event = await conn.next_event()
+            event = await conn.next_event(coalesce=True)
             if isinstance(event, Data):
                 return event.data
             if not isinstance(event, EndOfMessage):

@@ -390,3 +390,76 @@ def test_codec_module_does_no_io() -> None:
         elif isinstance(node, ast.ImportFrom):
             modules.add((node.module or "").split(".")[0])
     assert not modules & {"anyio", "asyncio", "trio", "socket", "ssl", "select"}
+
+
+def drain_coalesced(parser: ResponseParser, pieces: list[bytes]) -> tuple[list[bytes], bool]:
+    """Body parts as `next_body_event` hands them out, feeding `pieces` when asked."""
+    parts: list[bytes] = []
+    feed = iter(pieces)
+    while True:
+        event = parser.next_body_event()
+        if event is NEED_DATA:
+            parser.feed(next(feed))
+        elif isinstance(event, Data):
+            parts.append(bytes(event.data))
+        elif isinstance(event, EndOfMessage):
+            return parts, parser.reusable
+
+
+def chunked(parts: list[bytes]) -> bytes:
+    body = b"".join(chunk_header(len(p)) + p + b"\r\n" for p in parts if p)
+    return b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body + b"0\r\n\r\n"
+
+
+def test_body_events_join_every_chunk_already_received() -> None:
+    lines = [b"line %d\n" % i for i in range(500)]
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(chunked(lines))
+    assert isinstance(parser.next_event(), ResponseHead)
+    parts, reusable = drain_coalesced(parser, [])
+    assert parts == [b"".join(lines)]
+    assert reusable
+
+
+@given(
+    lines=st.lists(st.binary(min_size=1, max_size=300), max_size=40),
+    cuts=st.lists(st.integers(0, 20000), max_size=12),
+)
+def test_body_events_reassemble_chunked_bodies_at_any_split(
+    lines: list[bytes], cuts: list[int]
+) -> None:
+    raw = chunked(lines)
+    pieces = split_at(raw, cuts)
+    parser = ResponseParser()
+    parser.start("GET")
+    feed = iter(pieces)
+    event = parser.next_event()
+    while event is NEED_DATA:
+        parser.feed(next(feed))
+        event = parser.next_event()
+    assert isinstance(event, ResponseHead)
+    parts, reusable = drain_coalesced(parser, list(feed))
+    assert b"".join(parts) == b"".join(lines)
+    assert reusable
+
+
+def test_whole_chunks_inside_one_read_are_views_without_copy() -> None:
+    raw = chunked([b"abc"])
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(raw)
+    assert isinstance(parser.next_event(), ResponseHead)
+    data = parser.next_event()
+    assert isinstance(data, Data) and isinstance(data.data, memoryview)
+    assert data.data.obj is raw and bytes(data.data) == b"abc"
+
+
+@pytest.mark.parametrize("size", [b"zz", b"-1", b"0x5", b"5 5"])
+def test_malformed_chunk_sizes_are_rejected_on_the_fast_path_too(size: bytes) -> None:
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + size + b"\r\nhello\r\n")
+    assert isinstance(parser.next_event(), ResponseHead)
+    with pytest.raises(ProtocolError, match="chunk size"):
+        parser.next_event()

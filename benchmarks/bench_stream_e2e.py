@@ -1,0 +1,219 @@
+"""End to end on the real daemon: drain 1 GiB of attach output and 256 MiB of logs.
+
+Contenders, each in a fresh process (so CPU seconds and peak RSS are its own):
+- aiodocker_engine (asyncio and trio): `containers.attach` / `containers.logs`, frames counted;
+- aiodocker: `container.attach(...).read_out()` / `container.log(follow=True)`;
+- the docker CLI (`docker start -a`, `docker logs`), output to /dev/null: the wall-time yardstick.
+
+Attach runs a fresh container per contender that writes `--attach-mib` MiB to stdout
+(`head -c`); logs read one stopped container that wrote `--logs-mib` MiB in 100-byte lines.
+Reported per contender: wall seconds, client CPU seconds (user+sys of that process), and
+peak RSS growth over the process's RSS before streaming began.
+
+    python -m benchmarks.bench_stream_e2e [--attach-mib 1024] [--logs-mib 256] [--rounds 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from typing import Any
+
+import anyio
+
+from aiodocker_engine import Docker
+from aiodocker_engine.testing import ensure_test_image, provide_engine
+
+LOG_SCRIPT = "yes {line} | head -c {size}"
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _peak_kib() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _report(total: int, began: float, cpu0: float, rss0: int) -> dict[str, Any]:
+    return {
+        "bytes": total,
+        "wall": time.perf_counter() - began,
+        "cpu": time.process_time() - cpu0,
+        "rss_growth_mib": (_peak_kib() - rss0) / 1024,
+    }
+
+
+# -- workers: run in their own process, print one JSON line --------------------------------
+
+
+async def _ours(host: str, mode: str, container: str) -> dict[str, Any]:
+    async with Docker(host) as docker:
+        await docker.negotiate()
+        rss0, cpu0, began = _rss_kib(), time.process_time(), time.perf_counter()
+        total = 0
+        if mode == "attach":
+            async with docker.containers.attach(container, tty=False) as stream:
+                await docker.containers.start(container)
+                async for frame in stream:
+                    total += len(frame.data)
+        else:
+            async with docker.containers.logs(container, tty=False) as stream:
+                async for frame in stream:
+                    total += len(frame.data)
+        return _report(total, began, cpu0, rss0)
+
+
+async def _aiodocker(host: str, mode: str, container: str) -> dict[str, Any]:
+    import aiodocker
+
+    docker = aiodocker.Docker(url=host)
+    try:
+        target = docker.containers.container(container)
+        await target.show()
+        rss0, cpu0, began = _rss_kib(), time.process_time(), time.perf_counter()
+        total = 0
+        if mode == "attach":
+            async with target.attach(stdout=True, stderr=True) as stream:
+                await target.start()
+                while (message := await stream.read_out()) is not None:
+                    total += len(message.data)
+        else:
+            async for line in target.log(stdout=True, stderr=True, follow=True):
+                total += len(line)
+        return _report(total, began, cpu0, rss0)
+    finally:
+        await docker.close()
+
+
+def worker(name: str, host: str, mode: str, container: str) -> None:
+    if name == "ours asyncio":
+        result = anyio.run(_ours, host, mode, container)
+    elif name == "ours trio":
+        result = anyio.run(_ours, host, mode, container, backend="trio")
+    else:
+        result = asyncio.run(_aiodocker(host, mode, container))
+    print(json.dumps(result))
+
+
+# -- driver -------------------------------------------------------------------------------
+
+
+def _run_worker(name: str, host: str, mode: str, container: str) -> dict[str, Any]:
+    argv = [sys.executable, "-m", "benchmarks.bench_stream_e2e", "--worker", name]
+    argv += ["--host", host, "--mode", mode, "--container", container]
+    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+def _run_cli(host: str, mode: str, container: str) -> dict[str, Any]:
+    cmd = ["docker", "-H", host]
+    cmd += ["start", "-a", container] if mode == "attach" else ["logs", container]
+    began = time.perf_counter()
+    before = os.times()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    return {"bytes": 0, "wall": time.perf_counter() - began, "cpu": cpu, "rss_growth_mib": 0.0}
+
+
+async def _create(host: str, image: str, cmd: list[str], run: bool) -> str:
+    async with Docker(host) as docker:
+        created = await docker.containers.create(
+            image=image, cmd=cmd, labels={"aiodocker-engine-bench": "1"}
+        )
+        if run:
+            await docker.containers.start(created.id)
+            await docker.containers.wait(created.id)
+        return created.id
+
+
+async def _remove(host: str, ids: list[str]) -> None:
+    async with Docker(host) as docker:
+        for ident in ids:
+            await docker.containers.remove(ident, force=True)
+
+
+CONTENDERS = ("ours asyncio", "ours trio", "aiodocker", "docker CLI")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attach-mib", type=int, default=1024)
+    parser.add_argument("--logs-mib", type=int, default=256)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--worker")
+    parser.add_argument("--host")
+    parser.add_argument("--mode")
+    parser.add_argument("--container")
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.host, args.mode, args.container)
+        return
+
+    results: dict[tuple[str, str], dict[str, Any]] = {}
+    made: list[str] = []
+    with provide_engine() as engine:
+        image = ensure_test_image(engine.host)
+        host = engine.host
+        line = "a" * 99
+        logs_cmd = ["sh", "-c", LOG_SCRIPT.format(line=line, size=args.logs_mib << 20)]
+        logs_container = anyio.run(_create, host, image, logs_cmd, True)
+        made.append(logs_container)
+        try:
+            for _ in range(args.rounds):
+                for name in CONTENDERS:
+                    attach_cmd = ["head", "-c", str(args.attach_mib << 20), "/dev/zero"]
+                    fresh = anyio.run(_create, host, image, attach_cmd, False)
+                    made.append(fresh)
+                    for mode, container in (("attach", fresh), ("logs", logs_container)):
+                        if name == "docker CLI":
+                            got = _run_cli(host, mode, container)
+                        else:
+                            got = _run_worker(name, host, mode, container)
+                        best = results.get((name, mode))
+                        if best is None or got["wall"] < best["wall"]:
+                            results[name, mode] = got
+        finally:
+            anyio.run(_remove, host, made)
+
+    print(f"\nbest of {args.rounds}: {args.attach_mib} MiB attach, {args.logs_mib} MiB logs")
+    print(
+        "| contender | attach wall s | attach CPU s | attach RSS +MiB "
+        "| logs wall s | logs CPU s | logs RSS +MiB |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for name in CONTENDERS:
+        a, lg = results[name, "attach"], results[name, "logs"]
+        print(
+            f"| {name} | {a['wall']:.2f} | {a['cpu']:.2f} | {a['rss_growth_mib']:.1f} "
+            f"| {lg['wall']:.2f} | {lg['cpu']:.2f} | {lg['rss_growth_mib']:.1f} |"
+        )
+    print("\n| ratio | attach | logs |")
+    print("| --- | --- | --- |")
+    for label, a_name, b_name, key in (
+        ("ours asyncio wall / docker CLI wall", "ours asyncio", "docker CLI", "wall"),
+        ("ours trio wall / docker CLI wall", "ours trio", "docker CLI", "wall"),
+        ("ours asyncio CPU / aiodocker CPU", "ours asyncio", "aiodocker", "cpu"),
+        ("ours trio CPU / aiodocker CPU", "ours trio", "aiodocker", "cpu"),
+    ):
+        cells = " | ".join(
+            f"{results[a_name, m][key] / results[b_name, m][key]:.2f}x" for m in ("attach", "logs")
+        )
+        print(f"| {label} | {cells} |")
+
+
+if __name__ == "__main__":
+    main()
