@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiodocker_engine import errors, models
+from aiodocker_engine import errors, models, stats
 from aiodocker_engine._auth import CredentialStore, RegistryAuth
 from aiodocker_engine._operations import OPERATIONS
 from aiodocker_engine.api._archive import ArchiveStream, PathStat
@@ -12,6 +12,7 @@ from aiodocker_engine.api.system import PingInfo
 from aiodocker_engine.client import Docker
 from aiodocker_engine.streams import Frame, StdStream
 from aiodocker_engine.streams._bytes import BytesStream
+from aiodocker_engine.streams._events import Event, EventStream
 from aiodocker_engine.streams._messages import MessageStream
 from aiodocker_engine.streams._output import FrameStream
 from aiodocker_engine.streams._progress import (
@@ -32,6 +33,8 @@ __all__ = [
     "BytesStream",
     "CredentialStore",
     "Docker",
+    "Event",
+    "EventStream",
     "ExecResult",
     "ExecStream",
     "Frame",
@@ -57,6 +60,7 @@ __all__ = [
     "WebSocketStream",
     "errors",
     "models",
+    "stats",
 ]
 
 __version__ = "0.1.0"
