@@ -25,6 +25,7 @@ raises `ProtocolError`; an ERROR parser refuses further use.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 
 from aiodocker_engine.errors import ProtocolError
@@ -144,30 +145,43 @@ def chunk_header(size: int) -> bytes:
 CHUNKED_BODY_END = _CHUNKED_END
 
 
+# One header line: a token, a colon, the value without surrounding blanks (RFC 9112 5).
+# Lines that do not match (no colon, blank before the colon, obsolete folding) make the
+# match count differ from the line count, which rejects the head.
+_HEADER_LINE = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*\r\n", re.MULTILINE)
+
+
 def _parse_head(raw: bytes) -> ResponseHead:
     text = raw.decode("latin-1")
-    lines = text.split("\r\n")
-    status_line = lines[0]
+    eol = text.find("\r\n")
+    status_line = text if eol < 0 else text[:eol]
     version, _, rest = status_line.partition(" ")
     code, _, reason = rest.partition(" ")
     if version not in ("HTTP/1.1", "HTTP/1.0") or len(code) != 3 or not code.isdigit():
         raise ProtocolError(f"malformed status line {status_line[:100]!r}")
-    if len(lines) - 1 > MAX_HEADER_COUNT:
-        raise ProtocolError(f"response has more than {MAX_HEADER_COUNT} headers")
     headers: dict[str, str] = {}
-    for line in lines[1:]:
-        name, sep, value = line.partition(":")
-        if not sep or not name or name[-1] in " \t" or name[0] in " \t":
-            # Obsolete line folding (RFC 9112 5.2) is rejected like malformed lines.
-            raise ProtocolError(f"malformed header line {line[:100]!r}")
-        key = name.lower()
-        value = value.strip(" \t")
-        if key in headers:
-            if key == "content-length" and headers[key] != value:
-                raise ProtocolError("conflicting Content-Length headers")
-            headers[key] = f"{headers[key]}, {value}" if key != "content-length" else value
-        else:
-            headers[key] = value
+    if eol >= 0:
+        block = text[eol + 2 :] + "\r\n"
+        fields = _HEADER_LINE.findall(block)
+        lines = block.count("\r\n")
+        if lines > MAX_HEADER_COUNT:
+            raise ProtocolError(f"response has more than {MAX_HEADER_COUNT} headers")
+        if len(fields) != lines:
+            bad = next(
+                (line for line in block.split("\r\n") if not _HEADER_LINE.match(line + "\r\n")),
+                block,
+            )
+            raise ProtocolError(f"malformed header line {bad[:100]!r}")
+        for name, value in fields:
+            key = name.lower()
+            if key in headers:
+                if key == "content-length":
+                    if headers[key] != value:
+                        raise ProtocolError("conflicting Content-Length headers")
+                    continue
+                headers[key] = f"{headers[key]}, {value}"
+            else:
+                headers[key] = value
     connection = headers.get("connection", "").lower()
     keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
     return ResponseHead(int(code), reason, headers, keep_alive)

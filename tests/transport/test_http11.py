@@ -463,3 +463,15 @@ def test_malformed_chunk_sizes_are_rejected_on_the_fast_path_too(size: bytes) ->
     assert isinstance(parser.next_event(), ResponseHead)
     with pytest.raises(ProtocolError, match="chunk size"):
         parser.next_event()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [b"X y: z", b"Bad Name: v", b": empty-name", b"NoColon", b"A\x00: b"],
+)
+def test_header_lines_must_start_with_a_token_and_a_colon(line: bytes) -> None:
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + line + b"\r\n\r\n")
+    with pytest.raises(ProtocolError, match="header line"):
+        parser.next_event()
