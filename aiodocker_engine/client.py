@@ -94,6 +94,8 @@ class Docker:
                 max_connections=max_connections,
             )
         self._transport: Transport = transport
+        # The default pool enforces timeouts itself, cheaper than a scope around it.
+        self._pool = transport if isinstance(transport, PoolTransport) else None
         pinned = api_version or os.environ.get("DOCKER_API_VERSION") or None
         self._version: tuple[int, int] | None = None
         self._prefix: str | None = None
@@ -216,10 +218,13 @@ class Docker:
             request = Request(method, target, headers=headers, body=body, upgrade=upgrade)
         timeout = self.timeout if time_limit is _UNSET else time_limit
         try:
-            async with Deadline(timeout):
-                response = await self._transport.request(request, buffered=buffered)
-                if response.status >= 400:
-                    await self._raise_for_status(response, request)
+            if self._pool is not None:
+                response = await self._pool.request(request, buffered=buffered, timeout=timeout)
+            else:
+                async with Deadline(timeout):
+                    response = await self._transport.request(request, buffered=buffered)
+            if response.status >= 400:
+                await self._raise_for_status(response, request)
         except TimeoutError as exc:
             if isinstance(exc, errors.DockerError):
                 raise

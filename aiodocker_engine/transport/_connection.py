@@ -31,7 +31,7 @@ _COALESCE_LIMIT = 64 * 1024
 class HTTPConnection:
     """A socket plus its parser; owned by one request at a time (the pool enforces it)."""
 
-    __slots__ = ("_fd", "host_header", "idle_since", "parser", "requests", "stream")
+    __slots__ = ("_fd", "host_header", "idle_since", "parser", "requests", "stream", "timed_out")
 
     def __init__(self, stream: anyio.abc.ByteStream, host_header: str) -> None:
         self.stream = stream
@@ -39,6 +39,7 @@ class HTTPConnection:
         self.parser = ResponseParser()
         self.idle_since = time.monotonic()
         self.requests = 0
+        self.timed_out = False  # set by the trio watchdog when it closed us
         self._fd = _fileno(stream)
 
     def __repr__(self) -> str:
@@ -113,7 +114,7 @@ class HTTPConnection:
                 data = await self.stream.receive(READ_SIZE)
             except anyio.EndOfStream:
                 data = b""
-            except (anyio.BrokenResourceError, OSError) as exc:
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
                 raise ConnectionFailed(
                     "the connection to the engine broke", hint=str(exc) or type(exc).__name__
                 ) from exc

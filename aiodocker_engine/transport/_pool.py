@@ -21,6 +21,7 @@ sockets happens afterwards, under a shielded cancel scope.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -28,10 +29,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 import anyio
 import anyio.abc
 
+from aiodocker_engine._deadline import Deadline
 from aiodocker_engine.errors import ConnectionFailed, DockerError, ProtocolError
 from aiodocker_engine.transport._base import Request, Response, UpgradedStream
 from aiodocker_engine.transport._connection import HTTPConnection
 from aiodocker_engine.transport._http11 import Data, EndOfMessage, ResponseHead, Upgrade
+from aiodocker_engine.transport._watchdog import TrioWatchdog
 
 __all__ = ["PoolTransport"]
 
@@ -73,6 +76,7 @@ class PoolTransport:
         self._checked_out = 0
         self._waiters: deque[_Waiter] = deque()
         self._closed = False
+        self._watchdog = TrioWatchdog()
 
     def __repr__(self) -> str:
         return (
@@ -177,16 +181,43 @@ class PoolTransport:
 
     # -- requests ------------------------------------------------------------------
 
-    async def request(self, request: Request, *, buffered: bool = False) -> Response:
-        """Send `request`; return when the head (or with `buffered`, the whole body) is in."""
+    async def request(
+        self,
+        request: Request,
+        *,
+        buffered: bool = False,
+        timeout: float | None = None,  # noqa: ASYNC109 - cheaper than a scope (see below)
+    ) -> Response:
+        """Send `request`; return when the head (or with `buffered`, the whole body) is in.
+
+        `timeout` bounds all of it (TimeoutError). On asyncio it is a cheap loop timer;
+        on trio the watchdog enforces it (see `_watchdog.py`), with a cancel scope only
+        while waiting for a free connection.
+        """
+        if timeout is None:
+            return await self._request(request, buffered, None)
+        if asyncio._get_running_loop() is not None:
+            async with Deadline(timeout):
+                return await self._request(request, buffered, None)
+        return await self._request(request, buffered, anyio.current_time() + timeout)
+
+    async def _request(self, request: Request, buffered: bool, deadline: float | None) -> Response:
         replayable = not request.body or isinstance(request.body, bytes)
         while True:
-            conn, reused = await self._acquire()
+            if deadline is None:
+                conn, reused = await self._acquire()
+            else:
+                with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
+                    conn, reused = await self._acquire()
+                self._watchdog.watch(conn, deadline)
             try:
                 await conn.send_request(request)
                 event = await conn.next_event()
             except BaseException as exc:
+                self._watchdog.unwatch(conn)
                 await self._discard(conn)
+                if conn.timed_out:
+                    raise TimeoutError("the request outlived its deadline") from exc
                 # A kept-alive socket the daemon closed meanwhile fails before any byte
                 # of the response: send again once, on a fresh connection.
                 if reused and replayable and _is_dropped_connection(exc):
@@ -194,18 +225,26 @@ class PoolTransport:
                 raise
             break
         if isinstance(event, Upgrade):
+            self._watchdog.unwatch(conn)
             self._detach()
             return PoolResponse(self, conn, event.head, upgraded=event.leftover)
         if not isinstance(event, ResponseHead):
+            self._watchdog.unwatch(conn)
             await self._discard(conn)
             raise ProtocolError(f"expected a response head, got {event!r}")
         response = PoolResponse(self, conn, event)
-        if buffered:
-            try:
-                await response.read_into_buffer()
-            except BaseException:
-                await response.aclose()
-                raise
+        if not buffered:
+            self._watchdog.unwatch(conn)
+            return response
+        try:
+            await response.read_into_buffer()
+        except BaseException as exc:
+            await response.aclose()
+            if conn.timed_out:
+                raise TimeoutError("the request outlived its deadline") from exc
+            raise
+        finally:
+            self._watchdog.unwatch(conn)
         return response
 
     async def open_raw(self) -> anyio.abc.ByteStream:

@@ -131,3 +131,62 @@ async def test_repr_shows_address_and_version() -> None:
         docker = Docker(engine.host, api_version="1.41")
         assert repr(docker) == f"<Docker {engine.host} API 1.41>"
         await docker.aclose()
+
+
+async def test_timeout_covers_a_body_that_stalls_after_the_head() -> None:
+    release = anyio.Event()
+
+    async def half(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(response(200, b'{"ID": "x"}' + b" " * 100)[:-50])
+        await release.wait()
+        return False
+
+    async with fake_engine(half) as engine:
+        async with Docker(engine.host, timeout=0.2, api_version="1.41") as docker:
+            with pytest.raises(errors.Timeout):
+                await docker.system.info()
+            release.set()
+            assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+
+
+async def test_timeout_covers_waiting_for_a_free_connection() -> None:
+    release = anyio.Event()
+
+    async def stall(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await release.wait()
+        await stream.send(response(200, b"{}"))
+        return True
+
+    async with fake_engine(stall) as engine:
+        docker = Docker(engine.host, api_version="1.41", max_connections=1, timeout=None)
+        quick = Docker(transport=docker.transport, api_version="1.41", timeout=0.2)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(docker.system.info)
+            await anyio.sleep(0.05)
+            with pytest.raises(errors.Timeout):
+                await quick.system.info()
+            release.set()
+        await docker.aclose()
+
+
+async def test_many_concurrent_timeouts_each_fire_once() -> None:
+    async def never(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await anyio.sleep(10)
+        return False
+
+    async with fake_engine(never) as engine:
+        async with Docker(engine.host, timeout=0.2, api_version="1.41") as docker:
+            failures: list[BaseException] = []
+
+            async def one() -> None:
+                try:
+                    await docker.system.info()
+                except errors.Timeout as exc:
+                    failures.append(exc)
+
+            with anyio.fail_after(5):
+                async with anyio.create_task_group() as tg:
+                    for _ in range(20):
+                        tg.start_soon(one)
+            assert len(failures) == 20
+            assert docker.transport.num_active == 0  # type: ignore[attr-defined]
