@@ -45,9 +45,9 @@ async def test_every_request_path_carries_the_version(docker_engine: Engine) -> 
     seen: list[str] = []
 
     class Recording(PoolTransport):
-        async def request(self, request, *, buffered=False):  # type: ignore[no-untyped-def]
+        async def request(self, request, **kwargs):  # type: ignore[no-untyped-def,override]
             seen.append(request.target)
-            return await super().request(request, buffered=buffered)
+            return await super().request(request, **kwargs)
 
     from aiodocker_engine.transport._connect import make_connector
     from aiodocker_engine.transport._host import parse_host
