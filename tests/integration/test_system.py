@@ -45,7 +45,7 @@ async def test_every_request_path_carries_the_version(docker_engine: Engine) -> 
     seen: list[str] = []
 
     class Recording(PoolTransport):
-        async def request(self, request, **kwargs):  # type: ignore[no-untyped-def,override]
+        async def request(self, request, **kwargs):  # type: ignore[no-untyped-def]
             seen.append(request.target)
             return await super().request(request, **kwargs)
 
