@@ -142,8 +142,12 @@ class PoolTransport:
 
     # -- acquiring -----------------------------------------------------------------
 
-    async def _acquire(self) -> tuple[HTTPConnection, bool]:
-        """A connection for one request, and whether it was reused (may retry on failure)."""
+    async def _acquire(self, deadline: float | None = None) -> tuple[HTTPConnection, bool]:
+        """A connection for one request, and whether it was reused (may retry on failure).
+
+        `deadline` (trio clock) bounds only a wait for a free connection: the one place
+        where a cancel scope is still needed, and the rare one.
+        """
         if self._closed:
             raise ConnectionFailed("the client is closed")
         conn, may_connect, stale = self._take()
@@ -155,7 +159,11 @@ class PoolTransport:
             waiter = _Waiter()
             self._waiters.append(waiter)
             try:
-                await waiter.event.wait()
+                if deadline is None:
+                    await waiter.event.wait()
+                else:
+                    with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
+                        await waiter.event.wait()
             except BaseException:
                 if waiter.granted:
                     # Granted while being cancelled: pass the grant on, don't leak it.
@@ -204,11 +212,8 @@ class PoolTransport:
     async def _request(self, request: Request, buffered: bool, deadline: float | None) -> Response:
         replayable = not request.body or isinstance(request.body, bytes)
         while True:
-            if deadline is None:
-                conn, reused = await self._acquire()
-            else:
-                with anyio.fail_after(max(deadline - anyio.current_time(), 0)):
-                    conn, reused = await self._acquire()
+            conn, reused = await self._acquire(deadline)
+            if deadline is not None:
                 self._watchdog.watch(conn, deadline)
             try:
                 await conn.send_request(request)
