@@ -48,10 +48,6 @@ def decode_path_stat(response: Response) -> PathStat:
 class ArchiveStream(BytesStream):
     """A tar stream of a container path; `stat` is known once the stream is open."""
 
-    async def __aenter__(self) -> ArchiveStream:
-        await self.open()
-        return self
-
     @property
     def stat(self) -> PathStat:
         if self.response is None:

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from types import TracebackType
 
 import anyio
 
+from aiodocker_engine.streams._lazy import LazyStream
 from aiodocker_engine.streams._messages import Opener
 from aiodocker_engine.transport._base import Response
 
 __all__ = ["BytesStream"]
 
 
-class BytesStream:
+class BytesStream(LazyStream):
     """An async iterator of body chunks; also an async context manager that closes the response."""
 
     def __init__(self, opener: Opener, *, what: str = "") -> None:
@@ -49,21 +49,6 @@ class BytesStream:
             self._body = self._response.aiter_raw()
         else:
             await anyio.lowlevel.checkpoint()
-
-    async def __aenter__(self) -> BytesStream:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    def __aiter__(self) -> BytesStream:
-        return self
 
     async def __anext__(self) -> bytes:
         if self._closed:

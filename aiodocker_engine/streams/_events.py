@@ -41,13 +41,13 @@ import email.utils
 import time as _time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from types import TracebackType
 
 import anyio
 import msgspec
 
 from aiodocker_engine import errors
 from aiodocker_engine.models import EventActor, EventMessage
+from aiodocker_engine.streams._lazy import LazyStream
 from aiodocker_engine.streams._messages import MessageStream
 
 __all__ = ["Event", "EventStream", "format_event_time"]
@@ -170,7 +170,7 @@ Opener = Callable[[str | None], MessageStream[EventMessage]]
 """Opens `GET /events` with the given `since` (filters and until are bound by the caller)."""
 
 
-class EventStream:
+class EventStream(LazyStream):
     """Async iterator and async context manager of `Event`s; see the module docstring.
 
     Opened lazily by the first iteration or `async with`. Breaking out of a bare
@@ -225,21 +225,6 @@ class EventStream:
         return self._since
 
     # -- async context manager and iterator ------------------------------------------
-
-    async def __aenter__(self) -> EventStream:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    def __aiter__(self) -> EventStream:
-        return self
 
     async def open(self) -> None:
         """Connect now (normally done by the first iteration or `async with`).

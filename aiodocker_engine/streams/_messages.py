@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
-from types import TracebackType
 from typing import Any, Generic, TypeVar
 
 import anyio
 
 from aiodocker_engine.streams._jsonstream import JsonStreamDecoder
+from aiodocker_engine.streams._lazy import LazyStream
 from aiodocker_engine.transport._base import Response
 
 __all__ = ["MessageStream", "Opener"]
@@ -28,7 +28,7 @@ Opener = Callable[[], Awaitable[Response]]
 """Sends the request and returns the response once its head arrived (errors raised)."""
 
 
-class MessageStream(Generic[T]):
+class MessageStream(LazyStream, Generic[T]):
     """An async iterator of `T` decoded from a newline/concatenated JSON response body."""
 
     def __init__(self, opener: Opener, type_: type[T] | Any) -> None:
@@ -59,21 +59,6 @@ class MessageStream(Generic[T]):
             self._body = self._response.aiter_raw()
         else:
             await anyio.lowlevel.checkpoint()
-
-    async def __aenter__(self) -> MessageStream[T]:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    def __aiter__(self) -> MessageStream[T]:
-        return self
 
     async def __anext__(self) -> T:
         if self._pending:

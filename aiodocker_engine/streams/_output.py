@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
-from types import TracebackType
 
 import anyio
 
 from aiodocker_engine.errors import ConnectionFailed, DockerError
 from aiodocker_engine.streams._frames import Frame, FrameDecoder, RawDecoder, StdStream
+from aiodocker_engine.streams._lazy import LazyStream
 from aiodocker_engine.streams._messages import Opener
 from aiodocker_engine.transport._base import Response, UpgradedStream
 
@@ -44,7 +44,7 @@ TtyHint = bool | Callable[[], Awaitable[bool]] | None
 Resizer = Callable[[int, int], Awaitable[None]]
 
 
-class FrameStream:
+class FrameStream(LazyStream):
     """Frames of a container's output; for attach and exec also its stdin.
 
     An async iterator of `Frame` and an async context manager. Hijacked streams
@@ -134,21 +134,6 @@ class FrameStream:
         if isinstance(hint, bool):
             return hint
         return await hint()
-
-    async def __aenter__(self) -> FrameStream:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    def __aiter__(self) -> FrameStream:
-        return self
 
     async def __anext__(self) -> Frame:
         # Buffered frames are handed out without a checkpoint (rule 2); every read is one.

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
-from types import TracebackType
 
 import anyio
 import anyio.abc
@@ -32,6 +31,7 @@ from websockets.uri import parse_uri
 
 from aiodocker_engine import errors
 from aiodocker_engine.streams._frames import Frame, StdStream
+from aiodocker_engine.streams._lazy import LazyStream
 
 __all__ = ["WebSocketStream"]
 
@@ -40,7 +40,7 @@ Resizer = Callable[[int, int], Awaitable[None]]
 _READ_SIZE = 256 * 1024
 
 
-class WebSocketStream:
+class WebSocketStream(LazyStream):
     """Attach over a websocket: frames out (all on STDOUT), `write()` in, `resize()`."""
 
     def __init__(
@@ -158,21 +158,6 @@ class WebSocketStream:
                 self._pending.append(Frame(StdStream.STDOUT, bytes(event.data)))
         elif isinstance(event, WsFrame) and event.opcode is Opcode.CLOSE:
             self._eof = True
-
-    async def __aenter__(self) -> WebSocketStream:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
-
-    def __aiter__(self) -> WebSocketStream:
-        return self
 
     async def __anext__(self) -> Frame:
         if self._pending:
