@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import anyio
 import anyio.abc
 import msgspec
+from typing_extensions import Unpack
 
 from aiodocker_engine import errors
 from aiodocker_engine._deadline import Deadline
@@ -54,6 +55,17 @@ T = TypeVar("T")
 _UNSET: Any = object()
 _JSON_HEADERS = {"Content-Type": "application/json"}
 _encoder = msgspec.json.Encoder()
+
+
+class SendOptions(TypedDict, total=False):
+    """What a request carries besides its operation, method and path (see `Docker._send`)."""
+
+    query: Mapping[str, object] | None
+    body: Body | msgspec.Struct
+    json: object
+    headers: Mapping[str, str] | None
+    fields: Iterable[str]
+    time_limit: float | None
 
 
 class _ErrorBody(msgspec.Struct):
@@ -260,26 +272,10 @@ class Docker:
         method: str,
         path: str,
         type_: type[T] | Any,
-        *,
-        query: Mapping[str, object] | None = None,
-        body: Body | msgspec.Struct = None,
-        json: object = None,
-        headers: Mapping[str, str] | None = None,
-        fields: Iterable[str] = (),
-        time_limit: float | None = _UNSET,
+        **options: Unpack[SendOptions],
     ) -> T:
-        """Send and decode a JSON response body into `type_`."""
-        response = await self._send(
-            operation,
-            method,
-            path,
-            query=query,
-            body=body,
-            json=json,
-            headers=headers,
-            fields=fields,
-            time_limit=time_limit,
-        )
+        """Send (see `_send` for the options) and decode the JSON body into `type_`."""
+        response = await self._send(operation, method, path, **options)
         content = getattr(response, "content", None)
         if content is None:
             content = await response.read()
@@ -292,30 +288,10 @@ class Docker:
         return result
 
     async def _empty(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        *,
-        query: Mapping[str, object] | None = None,
-        body: Body | msgspec.Struct = None,
-        json: object = None,
-        headers: Mapping[str, str] | None = None,
-        fields: Iterable[str] = (),
-        time_limit: float | None = _UNSET,
+        self, operation: str, method: str, path: str, **options: Unpack[SendOptions]
     ) -> None:
         """Send a request whose answer carries nothing we need (204, or a body we drop)."""
-        response = await self._send(
-            operation,
-            method,
-            path,
-            query=query,
-            body=body,
-            json=json,
-            headers=headers,
-            fields=fields,
-            time_limit=time_limit,
-        )
+        response = await self._send(operation, method, path, **options)
         await response.aclose()
 
     async def _open_raw(
@@ -339,12 +315,7 @@ class Docker:
         method: str,
         path: str,
         type_: type[T] | Any,
-        *,
-        query: Mapping[str, object] | None = None,
-        body: Body | msgspec.Struct = None,
-        json: object = None,
-        headers: Mapping[str, str] | None = None,
-        fields: Iterable[str] = (),
+        **options: Unpack[SendOptions],
     ) -> MessageStream[T]:
         """A lazily opened stream of JSON messages (events, stats, progress).
 
@@ -352,17 +323,7 @@ class Docker:
         """
 
         async def opener() -> Response:
-            return await self._send(
-                operation,
-                method,
-                path,
-                query=query,
-                body=body,
-                json=json,
-                headers=headers,
-                fields=fields,
-                buffered=False,
-            )
+            return await self._send(operation, method, path, buffered=False, **options)
 
         return MessageStream(opener, type_)
 
