@@ -36,7 +36,9 @@ def make_connector(address: EngineAddress, *, connect_timeout: float | None = 30
                 with anyio.fail_after(connect_timeout):
                     if asyncio._get_running_loop() is not None:
                         return await connect_unix_asyncio(path)
-                    return await anyio.connect_unix(path)
+                    from aiodocker_engine.transport._trio_unix import connect_unix_trio
+
+                    return await connect_unix_trio(path)
             except OSError as exc:
                 raise _unix_failure(address.url, path, exc) from exc
             except TimeoutError as exc:

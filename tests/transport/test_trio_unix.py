@@ -1,0 +1,69 @@
+"""The plain-trio Unix stream: half-close, EOF, and a close from another task."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import pytest
+
+from aiodocker_engine.transport._trio_unix import TrioUnixStream, connect_unix_trio
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "trio"  # the stream exists for trio only
+
+
+@asynccontextmanager
+async def peer() -> AsyncIterator[tuple[TrioUnixStream, socket.socket]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "s.sock")
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(path)
+        server.listen(1)
+        client = await connect_unix_trio(path)
+        conn, _ = await anyio.to_thread.run_sync(server.accept)
+        try:
+            yield client, conn
+        finally:
+            await client.aclose()
+            conn.close()
+            server.close()
+
+
+async def test_half_close_keeps_the_read_side_open() -> None:
+    async with peer() as (stream, other):
+        await stream.send(b"question")
+        await stream.send_eof()
+        assert await anyio.to_thread.run_sync(other.recv, 100) == b"question"
+        assert await anyio.to_thread.run_sync(other.recv, 100) == b""
+        await anyio.to_thread.run_sync(other.sendall, b"answer")
+        other.shutdown(socket.SHUT_WR)
+        assert await stream.receive() == b"answer"
+        with pytest.raises(anyio.EndOfStream):
+            await stream.receive()
+
+
+async def test_closing_from_another_task_wakes_a_blocked_receive() -> None:
+    async with peer() as (stream, _other):
+        async with anyio.create_task_group() as tg:
+
+            async def close_soon() -> None:
+                await anyio.sleep(0.05)
+                await stream.aclose()
+
+            tg.start_soon(close_soon)
+            with pytest.raises(anyio.ClosedResourceError):
+                await stream.receive()
+
+
+async def test_connect_to_a_missing_socket_raises_oserror() -> None:
+    with pytest.raises(FileNotFoundError):
+        await connect_unix_trio("/nonexistent/dir/docker.sock")
