@@ -39,5 +39,7 @@ def models(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
+    """`nox -s bench -- bench_demux --rounds 5`: one benchmark module (default bench_requests)."""
     session.install("-e", ".[test,bench]")
-    session.run("python", "-m", "benchmarks", *session.posargs)
+    name, *rest = session.posargs or ["bench_requests"]
+    session.run("python", "-m", f"benchmarks.{name}", *rest)
