@@ -28,6 +28,7 @@ import msgspec
 
 from aiodocker_engine import Docker
 from aiodocker_engine.testing import ensure_test_image, provide_engine
+from benchmarks._engine import sleeping_container
 
 Runner = Callable[[str, str, int, float], float]
 
@@ -163,21 +164,6 @@ CONTENDERS: dict[str, Runner] = {
 }
 
 
-async def _make_container(host: str, image: str) -> str:
-    async with Docker(host) as docker:
-        created = await docker.containers.create(
-            image=image, cmd=["sleep", "3600"], labels={"aiodocker-engine-bench": "1"}
-        )
-        assert created.id is not None
-        await docker.containers.start(created.id)
-        return created.id
-
-
-async def _remove_container(host: str, container: str) -> None:
-    async with Docker(host) as docker:
-        await docker.containers.remove(container, force=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0)
@@ -188,16 +174,13 @@ def main() -> None:
 
     with provide_engine() as engine:
         image = ensure_test_image(engine.host)
-        container = anyio.run(_make_container, engine.host, image)
-        try:
+        with sleeping_container(engine.host, image) as container:
             best: dict[tuple[str, int], float] = {}
             for _ in range(args.rounds):
                 for level in levels:
                     for name, runner in CONTENDERS.items():
                         rate = runner(engine.host, container, level, args.seconds)
                         best[name, level] = max(best.get((name, level), 0.0), rate)
-        finally:
-            anyio.run(_remove_container, engine.host, container)
 
     print(f"\ncontainer inspects per second (best of {args.rounds} x {args.seconds}s), {engine}")
     header = "| contender | " + " | ".join(f"c={c}" for c in levels) + " |"
