@@ -34,3 +34,26 @@ def sleeping_container(host: str, image: str) -> Iterator[str]:
         yield container
     finally:
         anyio.run(_remove, host, container)
+
+
+def print_table(
+    title: str,
+    rows: list[str],
+    levels: list[int],
+    values: dict[tuple[str, int], float],
+    fmt: str,
+) -> None:
+    """A markdown table: one row per contender, one column per concurrency level."""
+    print(f"\n{title}")
+    print("| contender | " + " | ".join(f"c={c}" for c in levels) + " |")
+    print("|" + " --- |" * (len(levels) + 1))
+    for name in rows:
+        print(f"| {name} | " + " | ".join(format(values[name, c], fmt) for c in levels) + " |")
+
+
+def print_ratios(
+    levels: list[int], values: dict[tuple[str, int], float], pairs: list[tuple[str, str]]
+) -> None:
+    """Ratio rows `a / b` for each pair of contenders, per concurrency level."""
+    ratios = {(f"{a} / {b}", c): values[a, c] / values[b, c] for a, b in pairs for c in levels}
+    print_table("ratios", [f"{a} / {b}" for a, b in pairs], levels, ratios, ".2f")

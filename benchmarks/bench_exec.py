@@ -31,7 +31,7 @@ import anyio
 
 from aiodocker_engine import Docker
 from aiodocker_engine.testing import ensure_test_image, provide_engine
-from benchmarks._engine import sleeping_container
+from benchmarks._engine import print_ratios, print_table, sleeping_container
 
 
 class Score(NamedTuple):
@@ -190,30 +190,20 @@ def main() -> None:
                         best[name, level] = max(best.get((name, level), 0.0), score.rate)
                         cpu[name, level] = min(cpu.get((name, level), 1e9), score.cpu_ms)
 
-    print(f"\nexecs per second (best of {args.rounds} x {args.seconds}s), {engine}")
-    header = "| contender | " + " | ".join(f"c={c}" for c in levels) + " |"
-    print(header)
-    print("|" + " --- |" * (len(levels) + 1))
-    for name in CONTENDERS:
-        print(f"| {name} | " + " | ".join(f"{best[name, c]:,.1f}" for c in levels) + " |")
-    print("\nclient CPU ms per exec (lowest seen)")
-    print(header)
-    print("|" + " --- |" * (len(levels) + 1))
-    for name in CONTENDERS:
-        print(f"| {name} | " + " | ".join(f"{cpu[name, c]:.2f}" for c in levels) + " |")
-    print("\nratios")
-    print(header)
-    print("|" + " --- |" * (len(levels) + 1))
-    pairs = [
-        ("ours asyncio / aiodocker", "ours asyncio", "aiodocker"),
-        ("ours trio / aiodocker", "ours trio", "aiodocker"),
-        ("ours asyncio / docker-py", "ours asyncio", "docker-py threads"),
-        ("ours trio / docker-py", "ours trio", "docker-py threads"),
-    ]
-    for label, a, b in pairs:
-        print(
-            f"| {label} | " + " | ".join(f"{best[a, c] / best[b, c]:.2f}x" for c in levels) + " |"
-        )
+    rows = list(CONTENDERS)
+    title = f"execs per second (best of {args.rounds} x {args.seconds}s), {engine}"
+    print_table(title, rows, levels, best, ",.1f")
+    print_table("client CPU ms per exec (lowest seen)", rows, levels, cpu, ".2f")
+    print_ratios(
+        levels,
+        best,
+        [
+            ("ours asyncio", "aiodocker"),
+            ("ours trio", "aiodocker"),
+            ("ours asyncio", "docker-py threads"),
+            ("ours trio", "docker-py threads"),
+        ],
+    )
 
 
 if __name__ == "__main__":

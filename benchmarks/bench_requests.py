@@ -28,7 +28,7 @@ import msgspec
 
 from aiodocker_engine import Docker
 from aiodocker_engine.testing import ensure_test_image, provide_engine
-from benchmarks._engine import sleeping_container
+from benchmarks._engine import print_ratios, print_table, sleeping_container
 
 Runner = Callable[[str, str, int, float], float]
 
@@ -182,26 +182,19 @@ def main() -> None:
                         rate = runner(engine.host, container, level, args.seconds)
                         best[name, level] = max(best.get((name, level), 0.0), rate)
 
-    print(f"\ncontainer inspects per second (best of {args.rounds} x {args.seconds}s), {engine}")
-    header = "| contender | " + " | ".join(f"c={c}" for c in levels) + " |"
-    print(header)
-    print("|" + " --- |" * (len(levels) + 1))
-    for name in CONTENDERS:
-        print(f"| {name} | " + " | ".join(f"{best[name, c]:,.0f}" for c in levels) + " |")
-    print("\nratios")
-    print(header)
-    print("|" + " --- |" * (len(levels) + 1))
-    pairs = [
-        ("ours asyncio / aiodocker", "ours asyncio", "aiodocker"),
-        ("ours trio / aiodocker", "ours trio", "aiodocker"),
-        ("ours asyncio / docker-py", "ours asyncio", "docker-py threads"),
-        ("ours asyncio / floor asyncio", "ours asyncio", "floor asyncio"),
-        ("ours trio / floor trio", "ours trio", "floor trio"),
-    ]
-    for label, a, b in pairs:
-        print(
-            f"| {label} | " + " | ".join(f"{best[a, c] / best[b, c]:.2f}x" for c in levels) + " |"
-        )
+    title = f"container inspects per second (best of {args.rounds} x {args.seconds}s), {engine}"
+    print_table(title, list(CONTENDERS), levels, best, ",.0f")
+    print_ratios(
+        levels,
+        best,
+        [
+            ("ours asyncio", "aiodocker"),
+            ("ours trio", "aiodocker"),
+            ("ours asyncio", "docker-py threads"),
+            ("ours asyncio", "floor asyncio"),
+            ("ours trio", "floor trio"),
+        ],
+    )
 
 
 if __name__ == "__main__":
