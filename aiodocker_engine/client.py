@@ -181,13 +181,17 @@ class Docker:
         return format_version(self._version)
 
     async def _require(self, operation: str, params: Iterable[str]) -> str:
+        """Negotiate if not done yet, check the operation and parameters; the path prefix."""
         if self._prefix is None:
             await self.negotiate()
-        assert self._prefix is not None and self._version is not None
-        require_operation(operation, self._version)
-        if params:
-            require_parameters(operation, self._version, params)
+        assert self._prefix is not None
+        self._check(operation, params)
         return self._prefix
+
+    def _check(self, operation: str, params: Iterable[str]) -> None:
+        assert self._version is not None
+        require_operation(operation, self._version)
+        require_parameters(operation, self._version, params)
 
     # -- the request path ------------------------------------------------------------
 
@@ -218,9 +222,13 @@ class Docker:
         `fields` names the body fields the caller set, for version gating; query
         parameters that are not None are gated by their names automatically.
         """
-        gated = [name for name, value in query.items() if value is not None] if query else []
-        gated.extend(fields)
-        prefix = await self._require(operation, gated) if versioned else ""
+        if not versioned:
+            prefix = ""
+        elif self._prefix is None:
+            prefix = await self._require(operation, _set_names(query, fields))
+        else:  # negotiated: check without another await
+            prefix = self._prefix
+            self._check(operation, _set_names(query, fields))
         target = prefix + path + (encode_query(query) if query else "")
         if isinstance(body, msgspec.Struct) or json is not None:
             payload = _encoder.encode(body if json is None else json)
@@ -326,6 +334,13 @@ class Docker:
             return await self._send(operation, method, path, buffered=False, **options)
 
         return MessageStream(opener, type_)
+
+
+def _set_names(query: Mapping[str, object] | None, fields: Iterable[str]) -> Iterable[str]:
+    """The names of the parameters a call sets, for version gating (consumed only if gated)."""
+    if query:
+        yield from (name for name, value in query.items() if value is not None)
+    yield from fields
 
 
 def _type_name(type_: Any) -> str:

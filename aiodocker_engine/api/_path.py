@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 __all__ = ["quote_path"]
+
+# Ids and most names need no escaping; this saves urllib a walk over every character.
+_PLAIN = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 def quote_path(value: str, *, safe: str = "") -> str:
@@ -13,6 +17,8 @@ def quote_path(value: str, *, safe: str = "") -> str:
     Image and plugin references keep "/" and ":" (`safe="/:@"`): the daemon's router
     matches them with a catch-all pattern.
     """
+    if type(value) is str and value != ".." and _PLAIN.fullmatch(value):
+        return value
     if not isinstance(value, str) or not value:
         raise ValueError(f"an id or name is required, got {value!r}")
     if ".." in value.split("/"):

@@ -15,7 +15,9 @@ from aiodocker_engine.transport._base import Request
 from aiodocker_engine.transport._http11 import (
     CHUNKED_BODY_END,
     NEED_DATA,
+    Data,
     Event,
+    ResponseHead,
     ResponseParser,
     chunk_header,
     encode_request_head,
@@ -26,6 +28,7 @@ __all__ = ["HTTPConnection"]
 READ_SIZE = 256 * 1024
 # Bodies up to this size are sent in the same write as the head.
 _COALESCE_LIMIT = 64 * 1024
+_EMPTY_BODY = {"Content-Length": "0"}
 
 
 class HTTPConnection:
@@ -101,6 +104,51 @@ class HTTPConnection:
                 await self.stream.send(b"\r\n")
         await self.stream.send(CHUNKED_BODY_END)
 
+    async def fetch(self, request: Request) -> tuple[ResponseHead, list[bytes | memoryview]]:
+        """Send a bodiless request and read the whole response: its head and body parts.
+
+        The buffered fast path of ordinary calls (inspect, list, ping, start). An answer
+        that came in one read is parsed in one step; others go event by event. A `101`
+        is refused: it was not asked for. `parser.head_received` tells a failure before
+        the response from one in its middle.
+        """
+        parser = self.parser
+        parser.start(request.method)
+        self.requests += 1
+        headers = request.headers
+        if request.method in ("POST", "PUT"):
+            headers = {**headers, "Content-Length": "0"} if headers else _EMPTY_BODY
+        await self.stream.send(
+            encode_request_head(request.method, request.target, self.host_header, headers)
+        )
+        data = await self._receive()
+        whole = parser.parse_whole(data)
+        if whole is not None:
+            return whole
+        parser.feed(data)
+        head = await self.next_event()
+        if type(head) is not ResponseHead:
+            raise ProtocolError(f"expected a response head, got {head!r}")
+        parts: list[bytes | memoryview] = []
+        while True:
+            event = parser.next_event()
+            if type(event) is Data:
+                parts.append(event.data)
+            elif event is NEED_DATA:
+                parser.feed(await self._receive())
+            else:
+                return head, parts
+
+    async def _receive(self) -> bytes:
+        try:
+            return await self.stream.receive(READ_SIZE)
+        except anyio.EndOfStream:
+            return b""
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
+            raise ConnectionFailed(
+                "the connection to the engine broke", hint=str(exc) or type(exc).__name__
+            ) from exc
+
     async def next_event(self, *, coalesce: bool = False) -> Event:
         """The next response event, reading from the socket as often as needed.
 
@@ -110,15 +158,7 @@ class HTTPConnection:
         pull = parser.next_body_event if coalesce else parser.next_event
         event = pull()
         while event is NEED_DATA:
-            try:
-                data = await self.stream.receive(READ_SIZE)
-            except anyio.EndOfStream:
-                data = b""
-            except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
-                raise ConnectionFailed(
-                    "the connection to the engine broke", hint=str(exc) or type(exc).__name__
-                ) from exc
-            parser.feed(data)
+            parser.feed(await self._receive())
             event = pull()
         return event
 

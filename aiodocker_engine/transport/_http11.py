@@ -145,10 +145,11 @@ def chunk_header(size: int) -> bytes:
 CHUNKED_BODY_END = _CHUNKED_END
 
 
-# One header line: a token, a colon, the value without surrounding blanks (RFC 9112 5).
+# One header line: a token, a colon, the value after leading blanks (RFC 9112 5); the
+# caller strips trailing blanks (a greedy value is three times faster than a lazy one).
 # Lines that do not match (no colon, blank before the colon, obsolete folding) make the
 # match count differ from the line count, which rejects the head.
-_HEADER_LINE = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*\r\n", re.MULTILINE)
+_HEADER_LINE = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\r\n]*)\r\n", re.MULTILINE)
 
 
 def _parse_head(raw: bytes) -> ResponseHead:
@@ -172,8 +173,9 @@ def _parse_head(raw: bytes) -> ResponseHead:
                 block,
             )
             raise ProtocolError(f"malformed header line {bad[:100]!r}")
-        for name, value in fields:
+        for name, raw_value in fields:
             key = name.lower()
+            value = raw_value.rstrip(" \t")
             if key in headers:
                 if key == "content-length":
                     if headers[key] != value:
@@ -185,6 +187,23 @@ def _parse_head(raw: bytes) -> ResponseHead:
     connection = headers.get("connection", "").lower()
     keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
     return ResponseHead(int(code), reason, headers, keep_alive)
+
+
+def _chunk_at(data: bytes, pos: int) -> tuple[int, int] | None:
+    """(start, end) of the data of a whole chunk at `pos` (size line, data, CRLF), or None.
+
+    None also for a size line with extensions or garbage: the slow path checks those.
+    """
+    eol = data.find(b"\r\n", pos, pos + 20)
+    if eol <= pos:
+        return None
+    size_text = data[pos:eol]
+    if size_text.strip(_HEX_DIGITS):
+        return None
+    end = eol + 2 + int(size_text, 16)
+    if data[end : end + 2] != b"\r\n":
+        return None
+    return eol + 2, end
 
 
 class ResponseParser:
@@ -200,6 +219,7 @@ class ResponseParser:
         "_pos",
         "_remaining",
         "_view",
+        "head_received",
         "state",
     )
 
@@ -214,6 +234,7 @@ class ResponseParser:
         self._eof = False
         self._is_head = False
         self._head_keep_alive = False
+        self.head_received = False  # the final head of the current response was parsed
 
     def __repr__(self) -> str:
         return f"<ResponseParser {self.state.value} buffered={self.buffered}>"
@@ -239,6 +260,7 @@ class ResponseParser:
             raise ProtocolError(f"cannot start a new response while {self.state.value}")
         self.state = ParserState.HEAD
         self._is_head = method == "HEAD"
+        self.head_received = False
 
     def feed(self, data: bytes) -> None:
         """Add bytes read from the socket; an empty chunk means the peer closed."""
@@ -378,25 +400,71 @@ class ResponseParser:
             return END_OF_MESSAGE
         raise ProtocolError(f"no response expected (state {state.value})")
 
-    def _whole_chunk(self) -> Data | None:
-        """Fast path: size line, data and CRLF all in the current chunk -> one Data event.
+    def _whole_chunk(self) -> Data | EndOfMessage | None:
+        """Fast path: size line, data and CRLF all in the current chunk -> one Data event;
+        the last chunk without trailers (`0` CRLF CRLF) -> the end of the message.
 
         The daemon writes every log line and every stream message as its own HTTP
         chunk, so this path runs once per line; anything unusual takes the slow path.
         """
-        chunk, pos = self._chunk, self._pos
-        eol = chunk.find(b"\r\n", pos, pos + 20)
-        if eol <= pos:
+        found = _chunk_at(self._chunk, self._pos)
+        if found is None:
             return None
-        size_text = chunk[pos:eol]
-        if size_text.strip(_HEX_DIGITS):
-            return None  # extensions or garbage: the slow path checks and reports
-        size = int(size_text, 16)
-        end = eol + 2 + size
-        if size == 0 or chunk[end : end + 2] != b"\r\n":
-            return None
+        start, end = found
         self._pos = end + 2
-        return Data(self._view[eol + 2 : end])
+        if start == end:
+            return self._finish()
+        return Data(self._view[start:end])
+
+    def parse_whole(self, data: bytes) -> tuple[ResponseHead, list[bytes | memoryview]] | None:
+        """Fast path for a response that came whole in one read: its head and body parts.
+
+        Ordinary answers (an inspect, a list, a ping) nearly always do. Returns None,
+        leaving the parser as it was, for anything else: then `feed(data)` and pull
+        events as usual (which also reports malformed input). Only plain framing is
+        taken here: Content-Length, or chunks without extensions or trailers.
+        """
+        if self.state is not ParserState.HEAD or self._buf or self._pos < len(self._chunk):
+            return None
+        end = data.find(b"\r\n\r\n", 0, self._max_head)
+        if end < 0:
+            return None
+        try:
+            head = _parse_head(data[:end])
+        except ProtocolError:
+            return None
+        status = head.status
+        if status < 200:
+            return None  # interim or upgrade
+        pos = end + 4
+        parts: list[bytes | memoryview] = []
+        if self._is_head or status in (204, 304):
+            if pos != len(data):
+                return None
+        elif (te := head.headers.get("transfer-encoding")) is not None:
+            if te != "chunked":
+                return None
+            view = memoryview(data)
+            while (found := _chunk_at(data, pos)) is not None:
+                start, stop = found
+                pos = stop + 2
+                if start == stop:
+                    break
+                parts.append(view[start:stop])
+            else:
+                return None
+            if pos != len(data):
+                return None
+        else:
+            length = head.headers.get("content-length")
+            if length is None or not length.isdigit() or pos + int(length) != len(data):
+                return None
+            if pos < len(data):
+                parts.append(memoryview(data)[pos:])
+        self.state = ParserState.DONE
+        self._head_keep_alive = head.keep_alive
+        self.head_received = True
+        return head, parts
 
     def next_body_event(self) -> Event:
         """Like `next_event`, but joins every body part already received into one Data.
@@ -453,6 +521,7 @@ class ResponseParser:
     def _frame_body(self, head: ResponseHead) -> Event:
         status = head.status
         self._head_keep_alive = head.keep_alive
+        self.head_received = status >= 200
         if status == 101:
             self.state = ParserState.UPGRADED
             leftover = self._chunk[self._pos :]

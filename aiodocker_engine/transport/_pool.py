@@ -39,6 +39,7 @@ from aiodocker_engine.transport._watchdog import TrioWatchdog
 __all__ = ["PoolTransport"]
 
 Connector = Callable[[], Awaitable[anyio.abc.ByteStream]]
+_NO_CONNECTIONS: list[HTTPConnection] = []  # never mutated: `_take` builds a new list
 
 
 class _Waiter:
@@ -96,7 +97,7 @@ class PoolTransport:
 
     def _take(self) -> tuple[HTTPConnection | None, bool, list[HTTPConnection]]:
         """Try to get a connection now: (idle connection, may connect, stale ones to close)."""
-        stale: list[HTTPConnection] = []
+        stale: list[HTTPConnection] = _NO_CONNECTIONS
         if self._waiters:
             return None, False, stale
         now = time.monotonic()
@@ -106,7 +107,7 @@ class PoolTransport:
             # The poll costs a syscall; a socket idle for under a second is trusted, and
             # if the daemon closed it anyway, `request` retries once on a new one.
             if idle > self.keepalive_expiry or (idle > 1.0 and conn.is_dropped()):
-                stale.append(conn)
+                stale = [*stale, conn]
                 continue
             self._checked_out += 1
             return conn, False, stale
@@ -203,11 +204,50 @@ class PoolTransport:
         while waiting for a free connection.
         """
         if timeout is None:
-            return await self._request(request, buffered, None)
-        if asyncio._get_running_loop() is not None:
+            deadline = None
+        elif asyncio._get_running_loop() is not None:
             async with Deadline(timeout):
-                return await self._request(request, buffered, None)
-        return await self._request(request, buffered, anyio.current_time() + timeout)
+                return await self._dispatch(request, buffered, None)
+        else:
+            deadline = _trio_clock() + timeout
+        return await self._dispatch(request, buffered, deadline)
+
+    def _dispatch(
+        self, request: Request, buffered: bool, deadline: float | None
+    ) -> Awaitable[Response]:
+        if buffered and request.body is None and not request.upgrade:
+            return self._fetch(request, deadline)
+        return self._request(request, buffered, deadline)
+
+    async def _failed(self, conn: HTTPConnection, exc: BaseException, replayable: bool) -> bool:
+        """Clean up after a request failed on `conn`: True when it may be sent again."""
+        self._watchdog.unwatch(conn)
+        await self._discard(conn)
+        if conn.timed_out:
+            raise TimeoutError("the request outlived its deadline") from exc
+        # A kept-alive socket the daemon closed meanwhile fails before any byte of the
+        # response: send again once, on a fresh connection.
+        return replayable and _is_dropped_connection(exc)
+
+    async def _fetch(self, request: Request, deadline: float | None) -> Response:
+        """Bodiless buffered requests, the common case, with the fewest steps."""
+        while True:
+            conn, reused = await self._acquire(deadline)
+            if deadline is not None:
+                self._watchdog.watch(conn, deadline)
+            try:
+                head, parts = await conn.fetch(request)
+            except BaseException as exc:
+                # Sent again only if no response had begun: the daemon may have acted.
+                if await self._failed(conn, exc, reused and not conn.parser.head_received):
+                    continue
+                raise
+            break
+        if deadline is not None:
+            self._watchdog.unwatch(conn)
+        if not self._release(conn):
+            await conn.aclose()
+        return BufferedResponse(head, parts)
 
     async def _request(self, request: Request, buffered: bool, deadline: float | None) -> Response:
         replayable = not request.body or isinstance(request.body, bytes)
@@ -219,13 +259,7 @@ class PoolTransport:
                 await conn.send_request(request)
                 event = await conn.next_event()
             except BaseException as exc:
-                self._watchdog.unwatch(conn)
-                await self._discard(conn)
-                if conn.timed_out:
-                    raise TimeoutError("the request outlived its deadline") from exc
-                # A kept-alive socket the daemon closed meanwhile fails before any byte
-                # of the response: send again once, on a fresh connection.
-                if reused and replayable and _is_dropped_connection(exc):
+                if await self._failed(conn, exc, reused and replayable):
                     continue
                 raise
             break
@@ -270,6 +304,19 @@ class PoolTransport:
         await anyio.lowlevel.checkpoint()
 
 
+def _trio_clock() -> float:
+    """trio's clock, read directly: anyio.current_time() first looks the backend up."""
+    global _trio_current_time
+    if _trio_current_time is None:
+        import trio
+
+        _trio_current_time = trio.current_time
+    return _trio_current_time()
+
+
+_trio_current_time: Callable[[], float] | None = None
+
+
 def _is_dropped_connection(exc: BaseException) -> bool:
     if isinstance(exc, ConnectionFailed | OSError | anyio.BrokenResourceError):
         return not isinstance(exc, ProtocolError) or "before a response arrived" in str(exc)
@@ -292,6 +339,58 @@ class _BodyIterator:
         if part is None:
             raise StopAsyncIteration
         return part
+
+
+class BufferedResponse(Response):
+    """A response read whole by the fast path; its connection is already back in the pool."""
+
+    __slots__ = ("_parts", "headers", "reason", "status")
+
+    def __init__(self, head: ResponseHead, parts: list[bytes | memoryview]) -> None:
+        self.status = head.status
+        self.reason = head.reason
+        self.headers: Mapping[str, str] = head.headers
+        self._parts = parts
+
+    @property
+    def content(self) -> bytes | memoryview:
+        """The whole body, without a copy when it came in one piece."""
+        parts = self._parts
+        if len(parts) == 1:
+            return parts[0]
+        return b"".join(parts)
+
+    async def read(self) -> bytes:
+        await anyio.lowlevel.checkpoint()
+        content = self.content
+        return content if isinstance(content, bytes) else bytes(content)
+
+    def aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
+        return _PartsIterator(self._parts)
+
+    def upgraded(self) -> UpgradedStream:
+        raise ProtocolError(f"response {self.status} is not an upgraded stream")
+
+    async def aclose(self) -> None:
+        await anyio.lowlevel.checkpoint()
+
+
+class _PartsIterator:
+    """Async iteration over body parts already received."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self, parts: list[bytes | memoryview]) -> None:
+        self._parts = iter(parts)
+
+    def __aiter__(self) -> _PartsIterator:
+        return self
+
+    async def __anext__(self) -> bytes | memoryview:
+        await anyio.lowlevel.checkpoint()
+        for part in self._parts:
+            return part
+        raise StopAsyncIteration
 
 
 class PoolResponse(Response):

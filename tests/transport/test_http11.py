@@ -209,6 +209,92 @@ def test_parser_reassembles_any_chunked_body(
     assert parser.reusable
 
 
+# The cases a whole-response read takes in one step; the rest fall back to events.
+WHOLE_FAST = {
+    "content-length",
+    "empty chunked",
+    "204 has no body",
+    "304 ignores content-length",
+    "HEAD ignores content-length",
+    "connection close",
+    "HTTP/1.0 without keep-alive",
+    "binary body with CRLFs inside",
+}
+
+
+@pytest.mark.parametrize(("name", "method", "raw", "status", "body", "reusable"), CASES)
+def test_parse_whole_agrees_with_the_event_path_or_declines(
+    name: str, method: str, raw: bytes, status: int, body: bytes, reusable: bool
+) -> None:
+    parser = ResponseParser()
+    parser.start(method)
+    whole = parser.parse_whole(raw)
+    if name not in WHOLE_FAST:
+        assert whole is None
+        # Declining left the parser untouched: the event path reads the same bytes.
+        parser.feed(raw)
+        if not reusable:
+            parser.feed(b"")
+        head = parser.next_event()
+        assert isinstance(head, ResponseHead) and head.status == status
+        return
+    assert whole is not None
+    head, parts = whole
+    assert (head.status, b"".join(parts)) == (status, body)
+    assert parser.head_received
+    assert parser.reusable is reusable
+
+
+@given(
+    body=st.binary(max_size=3000),
+    chunk_sizes=st.lists(st.integers(1, 700), min_size=1, max_size=8),
+    cut=st.integers(0, 5000),
+)
+def test_parse_whole_takes_any_complete_chunked_body_and_declines_any_prefix(
+    body: bytes, chunk_sizes: list[int], cut: int
+) -> None:
+    encoded = bytearray(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    pos, i = 0, 0
+    while pos < len(body):
+        part = body[pos : pos + chunk_sizes[i % len(chunk_sizes)]]
+        encoded += chunk_header(len(part)) + part + b"\r\n"
+        pos += len(part)
+        i += 1
+    encoded += b"0\r\n\r\n"
+    raw = bytes(encoded)
+    parser = ResponseParser()
+    parser.start("GET")
+    whole = parser.parse_whole(raw)
+    assert whole is not None
+    assert b"".join(whole[1]) == body
+    assert all(isinstance(p, memoryview) and p.obj is raw for p in whole[1])
+    assert parser.reusable
+    if cut < len(raw):
+        truncated = ResponseParser()
+        truncated.start("GET")
+        assert truncated.parse_whole(raw[:cut]) is None
+        assert truncated.state is ParserState.HEAD and not truncated.head_received
+
+
+def test_parse_whole_declines_extra_bytes_and_malformed_heads() -> None:
+    for raw in (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nab",  # more than announced
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        b"HTTP/1.1 101 UPGRADED\r\nUpgrade: tcp\r\n\r\nraw",
+        b"SSH-2.0-OpenSSH_9.2\r\n\r\n",
+    ):
+        parser = ResponseParser()
+        parser.start("GET")
+        assert parser.parse_whole(raw) is None, raw
+    parser = ResponseParser()
+    parser.start("GET")
+    assert parser.parse_whole(b"SSH-2.0-OpenSSH_9.2\r\n\r\n") is None
+    parser.feed(b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
+    with pytest.raises(ProtocolError, match="status line"):
+        parser.next_event()
+
+
 def test_parser_hands_out_body_inside_one_chunk_without_copy() -> None:
     raw = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
     parser = ResponseParser()
@@ -257,6 +343,24 @@ def test_parser_lowercases_header_names_and_joins_repeated_headers() -> None:
     assert head.headers["api-version"] == "1.41"
     assert head.headers["ostype"] == "linux"
     assert head.headers["warning"] == "a, b"
+
+
+def test_parser_strips_blanks_around_header_values_but_not_inside() -> None:
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(
+        b"HTTP/1.1 200 OK\r\nServer: \t Docker/20.10 (linux) \t \r\nX-Empty:\r\n"
+        b"X-Blank:   \r\nContent-Length: 0 \r\n\r\n"
+    )
+    head = parser.next_event()
+    assert isinstance(head, ResponseHead)
+    assert head.headers == {
+        "server": "Docker/20.10 (linux)",
+        "x-empty": "",
+        "x-blank": "",
+        "content-length": "0",
+    }
+    assert isinstance(parser.next_event(), EndOfMessage)
 
 
 @pytest.mark.parametrize("cut", [0, 10, 30, 45])

@@ -13,7 +13,7 @@ from aiodocker_engine import errors
 from aiodocker_engine.transport._base import Request
 from aiodocker_engine.transport._connect import make_connector
 from aiodocker_engine.transport._host import parse_host
-from aiodocker_engine.transport._pool import PoolTransport
+from aiodocker_engine.transport._pool import BufferedResponse, PoolTransport
 from tests.fake_engine import FakeEngine, FakeRequest, fake_engine, ok_json, open_fds, response
 
 pytestmark = pytest.mark.anyio
@@ -106,6 +106,63 @@ async def test_pool_retries_once_when_an_idle_connection_was_dropped_meanwhile()
         resp = await pool.request(Request("GET", "/2"), buffered=True)
         assert resp.status == 200
         assert engine.connections_opened == 2
+        await pool.aclose()
+
+
+async def test_pool_never_resends_a_request_whose_response_broke_mid_body() -> None:
+    async def break_second(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.target == "/first":
+            await stream.send(response(200, b"{}"))
+            return True
+        await stream.send(response(200, b"x" * 100)[:-40])
+        return False  # the head went out: the daemon acted on the request
+
+    async with fake_engine(break_second) as engine:
+        pool = pool_for(engine)
+        await pool.request(Request("POST", "/first"), buffered=True)
+        with pytest.raises(errors.ProtocolError, match="40 bytes of the body missing"):
+            await pool.request(Request("POST", "/second"), buffered=True)
+        assert [r.target for r in engine.requests] == ["/first", "/second"]
+        assert (pool.num_active, pool.num_idle) == (0, 0)
+        await pool.aclose()
+
+
+async def test_pool_refuses_an_upgrade_it_did_not_ask_for() -> None:
+    async def upgrade(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(b"HTTP/1.1 101 UPGRADED\r\nUpgrade: tcp\r\n\r\nraw")
+        return True
+
+    async with fake_engine(upgrade) as engine:
+        pool = pool_for(engine)
+        with pytest.raises(errors.ProtocolError, match="expected a response head"):
+            await pool.request(Request("GET", "/containers/x/json"), buffered=True)
+        assert (pool.num_active, pool.num_idle) == (0, 0)
+        await pool.aclose()
+
+
+async def test_buffered_response_joins_a_body_read_in_several_parts() -> None:
+    async def trickle(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        for part in (b'{"a":', b" [1, 2", b"]}"):
+            await anyio.sleep(0.01)  # separate reads on the client side
+            await stream.send(b"%x\r\n%s\r\n" % (len(part), part))
+        await stream.send(b"0\r\n\r\n")
+        return True
+
+    async with fake_engine(trickle) as engine:
+        pool = pool_for(engine)
+        resp = await pool.request(Request("GET", "/"), buffered=True)
+        assert (pool.num_active, pool.num_idle) == (0, 1)  # back before the caller reads
+        assert [bytes(part) async for part in resp.aiter_raw()] == [b'{"a":', b" [1, 2", b"]}"]
+        assert isinstance(resp, BufferedResponse)
+        assert resp.content == b'{"a": [1, 2]}'
+        assert await resp.read() == b'{"a": [1, 2]}'
+        with pytest.raises(errors.ProtocolError, match="not an upgraded stream"):
+            resp.upgraded()
+        await resp.aclose()
         await pool.aclose()
 
 
