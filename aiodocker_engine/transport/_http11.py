@@ -27,6 +27,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from aiodocker_engine.errors import ProtocolError
 
@@ -67,7 +68,9 @@ class ResponseHead:
 
     __slots__ = ("headers", "keep_alive", "reason", "status")
 
-    def __init__(self, status: int, reason: str, headers: dict[str, str], keep_alive: bool) -> None:
+    def __init__(
+        self, status: int, reason: str, headers: Mapping[str, str], keep_alive: bool
+    ) -> None:
         self.status = status
         self.reason = reason
         self.headers: Mapping[str, str] = headers
@@ -152,6 +155,23 @@ CHUNKED_BODY_END = _CHUNKED_END
 _HEADER_LINE = re.compile(r"^([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*([^\r\n]*)\r\n", re.MULTILINE)
 
 
+# Parsed heads by their exact bytes. A daemon answers a run of calls with the same head
+# bytes (Date changes once a second), so under load nearly every head is a hit. The
+# cached heads are shared, hence their read-only headers.
+_HEAD_CACHE: dict[bytes, ResponseHead] = {}
+_HEAD_CACHE_SIZE = 128
+
+
+def _parse_head_cached(raw: bytes) -> ResponseHead:
+    head = _HEAD_CACHE.get(raw)
+    if head is None:
+        head = _parse_head(raw)
+        if len(_HEAD_CACHE) >= _HEAD_CACHE_SIZE:
+            _HEAD_CACHE.clear()
+        _HEAD_CACHE[raw] = head
+    return head
+
+
 def _parse_head(raw: bytes) -> ResponseHead:
     text = raw.decode("latin-1")
     eol = text.find("\r\n")
@@ -186,7 +206,7 @@ def _parse_head(raw: bytes) -> ResponseHead:
                 headers[key] = value
     connection = headers.get("connection", "").lower()
     keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
-    return ResponseHead(int(code), reason, headers, keep_alive)
+    return ResponseHead(int(code), reason, MappingProxyType(headers), keep_alive)
 
 
 def _chunk_at(data: bytes, pos: int) -> tuple[int, int] | None:
@@ -430,7 +450,7 @@ class ResponseParser:
         if end < 0:
             return None
         try:
-            head = _parse_head(data[:end])
+            head = _parse_head_cached(data[:end])
         except ProtocolError:
             return None
         status = head.status
@@ -514,7 +534,7 @@ class ResponseParser:
             return NEED_DATA
         if end - start > self._max_head:
             raise ProtocolError(f"response head larger than {self._max_head} bytes")
-        head = _parse_head(data[start:end])
+        head = _parse_head_cached(data[start:end])
         self._pos = end + 4
         return self._frame_body(head)
 

@@ -363,6 +363,36 @@ def test_parser_strips_blanks_around_header_values_but_not_inside() -> None:
     assert isinstance(parser.next_event(), EndOfMessage)
 
 
+def test_parser_reuses_the_parse_of_identical_heads_and_keeps_them_read_only() -> None:
+    raw = b"HTTP/1.1 200 OK\r\nX-Cache-Probe: 1\r\nContent-Length: 0\r\n\r\n"
+    heads = []
+    for _ in range(2):
+        parser = ResponseParser()
+        parser.start("GET")
+        parser.feed(raw)
+        head = parser.next_event()
+        assert isinstance(head, ResponseHead)
+        heads.append(head)
+    assert heads[0] is heads[1]
+    with pytest.raises(TypeError):
+        heads[0].headers["x-cache-probe"] = "2"  # type: ignore[index]
+    # A different head (one byte) is parsed on its own.
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(raw.replace(b"X-Cache-Probe: 1", b"X-Cache-Probe: 2"))
+    other = parser.next_event()
+    assert isinstance(other, ResponseHead) and other.headers["x-cache-probe"] == "2"
+
+
+def test_head_cache_stays_bounded() -> None:
+    for i in range(3 * _http11._HEAD_CACHE_SIZE):
+        parser = ResponseParser()
+        parser.start("GET")
+        parser.feed(b"HTTP/1.1 200 OK\r\nX-N: %d\r\nContent-Length: 0\r\n\r\n" % i)
+        assert isinstance(parser.next_event(), ResponseHead)
+        assert len(_http11._HEAD_CACHE) <= _http11._HEAD_CACHE_SIZE
+
+
 @pytest.mark.parametrize("cut", [0, 10, 30, 45])
 def test_parser_upgrade_hands_over_bytes_after_the_head(cut: int) -> None:
     raw = (
