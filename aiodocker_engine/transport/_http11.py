@@ -493,6 +493,21 @@ class ResponseParser:
         handing them on as one part saves a round through every layer above per chunk,
         at the price of one copy of the (small) parts that are joined.
         """
+        if self.state is ParserState.BODY_CHUNK_SIZE and not self._buf:
+            # Hot loop: whole chunks inside the current read (a log line or a message
+            # each), gathered without an event apiece.
+            chunk, pos, view = self._chunk, self._pos, self._view
+            gathered: list[memoryview] = []
+            while (found := _chunk_at(chunk, pos)) is not None:
+                start, end = found
+                pos = end + 2
+                if start == end:
+                    self._finish()
+                    break
+                gathered.append(view[start:end])
+            self._pos = pos
+            if gathered:
+                return Data(gathered[0] if len(gathered) == 1 else b"".join(gathered))
         event = self.next_event()
         if not isinstance(event, Data):
             return event

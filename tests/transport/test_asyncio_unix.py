@@ -97,3 +97,25 @@ async def test_closed_stream_refuses_use() -> None:
             await stream.send(b"x")
         with pytest.raises(anyio.ClosedResourceError):
             await stream.receive()
+
+
+async def test_linger_leaves_input_in_the_socket_then_reads_it_at_once() -> None:
+    async with peer() as (stream, other):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(stream.linger, 0.2)
+            await anyio.sleep(0.02)
+            for part in (b"one ", b"two ", b"three"):
+                await anyio.to_thread.run_sync(other.sendall, part)
+                await anyio.sleep(0.02)
+            # Nothing was read meanwhile: the protocol saw no data.
+            assert not stream._protocol.chunks
+        assert await stream.receive() == b"one two three"
+        assert not stream._protocol.reading_paused
+
+
+async def test_linger_keeps_the_backpressure_pause() -> None:
+    async with peer() as (stream, _other):
+        stream._protocol.reading_paused = True  # as the high-water mark sets it
+        stream._transport.pause_reading()
+        await stream.linger(0.01)
+        assert stream._protocol.reading_paused  # still paused: receive() resumes it

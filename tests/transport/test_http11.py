@@ -590,13 +590,19 @@ def test_whole_chunks_inside_one_read_are_views_without_copy() -> None:
 
 
 @pytest.mark.parametrize("size", [b"zz", b"-1", b"0x5", b"5 5"])
-def test_malformed_chunk_sizes_are_rejected_on_the_fast_path_too(size: bytes) -> None:
+@pytest.mark.parametrize("pull", ["next_event", "next_body_event"])
+def test_malformed_chunk_sizes_are_rejected_on_the_fast_path_too(size: bytes, pull: str) -> None:
     parser = ResponseParser()
     parser.start("GET")
-    parser.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + size + b"\r\nhello\r\n")
+    parser.feed(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"3\r\nok\n\r\n" + size + b"\r\nhello\r\n"
+    )
     assert isinstance(parser.next_event(), ResponseHead)
     with pytest.raises(ProtocolError, match="chunk size"):
-        parser.next_event()
+        while True:
+            event = getattr(parser, pull)()
+            assert event is not NEED_DATA
 
 
 @pytest.mark.parametrize(
