@@ -1,12 +1,19 @@
 """Demultiplexing throughput over a real Unix socket: this client vs aiodocker vs a recv floor.
 
-A frame server runs in a separate process and answers like a daemon: an inspect
-(`{"Config": {"Tty": false}}`) and, for attach, `101 UPGRADED` followed by pre-built
-multiplexed frames (100 B or 16 KiB payloads) until the byte budget is sent, then it
-closes. Contenders read the same stream in this process:
+A frame server runs in a separate process and answers like a Docker 20.10 daemon: an
+inspect (`{"Config": {"Tty": false}}`) and two ways of sending pre-built multiplexed
+frames (100 B or 16 KiB payloads) until the byte budget is sent:
 
-- aiodocker_engine `containers.attach(...)` iterated frame by frame (asyncio, trio);
-- aiodocker's `container.attach(...)` read with `read_out()` (asyncio);
+- attach: `101 UPGRADED`, then the raw frames;
+- logs: a chunked HTTP body with one chunk per frame, as the daemon flushes every log
+  message (and, as on API 1.41, no Content-Type).
+
+Contenders read the same stream in this process:
+
+- aiodocker_engine `containers.attach(...)` / `containers.logs(..., follow=True)` iterated
+  frame by frame (asyncio, trio);
+- aiodocker's `container.attach(...)` read with `read_out()`, and `container.log(follow=True)`
+  (asyncio);
 - the floor: a blocking socket draining with `recv_into` a preallocated buffer, no parsing.
 
 Rounds are interleaved and the best of `--rounds` kept; ratios are what matter.
@@ -38,9 +45,26 @@ UPGRADE = (
 )
 
 
-def _frames(payload: int, block: int = 4 * 1024 * 1024) -> bytes:
-    one = struct.pack(">BxxxL", 1, payload) + b"x" * payload
-    return one * max(1, block // len(one))
+LOGS_HEAD = b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nTransfer-Encoding: chunked\r\n\r\n"
+MODES = ("attach", "logs")
+
+
+def _frame(payload: int) -> bytes:
+    return struct.pack(">BxxxL", 1, payload) + b"x" * payload
+
+
+def _block(unit: bytes, block: int = 4 * 1024 * 1024) -> bytes:
+    return unit * max(1, block // len(unit))
+
+
+def _send_budget(conn: socket.socket, unit: bytes, budget: int) -> None:
+    """Send whole `unit`s until about `budget` bytes of frames went out."""
+    block = memoryview(_block(unit))
+    left = budget // len(unit) * len(unit)
+    while left > 0:
+        part = block[: min(len(block), left)]
+        conn.sendall(part)
+        left -= len(part)
 
 
 def _serve_connection(conn: socket.socket, budgets: dict[int, int]) -> None:
@@ -62,16 +86,18 @@ def _serve_connection(conn: socket.socket, budgets: dict[int, int]) -> None:
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                     b"Content-Length: %d\r\n\r\n%s" % (len(INSPECT), INSPECT)
                 )
-            elif "/attach" in target:
+            elif "/attach" in target or "/logs" in target:
                 payload = int(target.split("/containers/", 1)[1].split("/", 1)[0])
-                block = memoryview(_frames(payload))
-                conn.sendall(UPGRADE)
-                unit = 8 + payload  # send whole frames only
-                left = budgets[payload] // unit * unit
-                while left > 0:
-                    part = block[: min(len(block), left)]
-                    conn.sendall(part)
-                    left -= len(part)
+                frame = _frame(payload)
+                if "/attach" in target:
+                    conn.sendall(UPGRADE)
+                    _send_budget(conn, frame, budgets[payload])
+                else:
+                    conn.sendall(LOGS_HEAD)
+                    chunk = b"%x\r\n%s\r\n" % (len(frame), frame)
+                    # The budget counts frame bytes, as for attach.
+                    _send_budget(conn, chunk, budgets[payload] * len(chunk) // len(frame))
+                    conn.sendall(b"0\r\n\r\n")
                 return
             else:
                 conn.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
@@ -90,16 +116,21 @@ def frame_server(path: str, budgets: dict[int, int]) -> None:
         threading.Thread(target=_serve_connection, args=(conn, budgets), daemon=True).start()
 
 
-def ours(backend: str) -> Callable[[str, int], int]:
-    def run(path: str, payload: int) -> int:
+Runner = Callable[[str, int, str], int]
+
+
+def ours(backend: str) -> Runner:
+    def run(path: str, payload: int, mode: str) -> int:
         async def main() -> int:
             total = 0
-            async with (
-                Docker(f"unix://{path}", api_version="1.41") as docker,
-                docker.containers.attach(str(payload), tty=False) as stream,
-            ):
-                async for frame in stream:
-                    total += len(frame.data)
+            async with Docker(f"unix://{path}", api_version="1.41") as docker:
+                if mode == "attach":
+                    stream = docker.containers.attach(str(payload), tty=False)
+                else:
+                    stream = docker.containers.logs(str(payload), tty=False, follow=True)
+                async with stream:
+                    async for frame in stream:
+                        total += len(frame.data)
             return total
 
         return anyio.run(main, backend=backend)
@@ -107,7 +138,7 @@ def ours(backend: str) -> Callable[[str, int], int]:
     return run
 
 
-def aiodocker_runner(path: str, payload: int) -> int:
+def aiodocker_runner(path: str, payload: int, mode: str) -> int:
     import aiodocker
 
     async def main() -> int:
@@ -115,9 +146,14 @@ def aiodocker_runner(path: str, payload: int) -> int:
         total = 0
         try:
             container = docker.containers.container(str(payload))
-            async with container.attach(stdout=True, stderr=True) as stream:
-                while (message := await stream.read_out()) is not None:
-                    total += len(message.data)
+            if mode == "attach":
+                async with container.attach(stdout=True, stderr=True) as stream:
+                    while (message := await stream.read_out()) is not None:
+                        total += len(message.data)
+            else:
+                # aiodocker hands out each frame decoded to str (all ASCII here).
+                async for line in container.log(stdout=True, stderr=True, follow=True):
+                    total += len(line)
         finally:
             await docker.close()
         return total
@@ -125,20 +161,23 @@ def aiodocker_runner(path: str, payload: int) -> int:
     return asyncio.run(main())
 
 
-def floor(path: str, payload: int) -> int:
+def floor(path: str, payload: int, mode: str) -> int:
     sock = socket.socket(socket.AF_UNIX)
     sock.connect(path)
-    sock.sendall(b"POST /v1.41/containers/%d/attach HTTP/1.1\r\nHost: docker\r\n\r\n" % payload)
+    if mode == "attach":
+        sock.sendall(b"POST /v1.41/containers/%d/attach HTTP/1.1\r\nHost: docker\r\n\r\n" % payload)
+    else:
+        sock.sendall(b"GET /v1.41/containers/%d/logs HTTP/1.1\r\nHost: docker\r\n\r\n" % payload)
     buf = bytearray(1 << 20)
     view = memoryview(buf)
     total = 0
     while n := sock.recv_into(view):
         total += n
     sock.close()
-    return total - len(UPGRADE)
+    return total - len(UPGRADE if mode == "attach" else LOGS_HEAD)
 
 
-CONTENDERS: dict[str, Callable[[str, int], int]] = {
+CONTENDERS: dict[str, Runner] = {
     "ours asyncio": ours("asyncio"),
     "ours trio": ours("trio"),
     "aiodocker": aiodocker_runner,
@@ -159,32 +198,38 @@ def main() -> None:
         server.start()
         while not os.path.exists(path):
             time.sleep(0.01)
-        best: dict[tuple[str, int], float] = {}
+        best: dict[tuple[str, str, int], float] = {}
         try:
             for _ in range(args.rounds):
-                for payload in budgets:
-                    for name, runner in CONTENDERS.items():
-                        began = time.perf_counter()
-                        got = runner(path, payload)
-                        elapsed = time.perf_counter() - began
-                        rate = got / elapsed / 1e6
-                        best[name, payload] = max(best.get((name, payload), 0.0), rate)
+                for mode in MODES:
+                    for payload in budgets:
+                        for name, runner in CONTENDERS.items():
+                            began = time.perf_counter()
+                            got = runner(path, payload, mode)
+                            elapsed = time.perf_counter() - began
+                            rate = got / elapsed / 1e6
+                            key = (name, mode, payload)
+                            best[key] = max(best.get(key, 0.0), rate)
         finally:
             server.kill()
+    columns = [(mode, payload) for mode in MODES for payload in budgets]
+    names = {16384: "16 KiB", 100: "100 B"}
+    header = " | ".join(f"{mode} {names[p]}" for mode, p in columns)
     print(f"\ndemux throughput, MB/s of payload or stream (best of {args.rounds})")
-    print("| contender | 16 KiB frames | 100 B frames |")
-    print("| --- | --- | --- |")
+    print(f"| contender | {header} |")
+    print("|" + " --- |" * (len(columns) + 1))
     for name in CONTENDERS:
-        print(f"| {name} | {best[name, 16384]:,.0f} | {best[name, 100]:,.0f} |")
-    print("\n| ratio | 16 KiB frames | 100 B frames |")
-    print("| --- | --- | --- |")
+        cells = " | ".join(f"{best[name, m, p]:,.0f}" for m, p in columns)
+        print(f"| {name} | {cells} |")
+    print(f"\n| ratio | {header} |")
+    print("|" + " --- |" * (len(columns) + 1))
     for label, a, b in (
         ("ours asyncio / floor", "ours asyncio", "floor (recv_into)"),
         ("ours trio / floor", "ours trio", "floor (recv_into)"),
         ("ours asyncio / aiodocker", "ours asyncio", "aiodocker"),
         ("ours trio / aiodocker", "ours trio", "aiodocker"),
     ):
-        cells = " | ".join(f"{best[a, p] / best[b, p]:.2f}x" for p in budgets)
+        cells = " | ".join(f"{best[a, m, p] / best[b, m, p]:.2f}x" for m, p in columns)
         print(f"| {label} | {cells} |")
 
 

@@ -45,7 +45,7 @@ _READ_SIZE = 256 * 1024
 # client CPU, and less wall time on a busy host.
 _LINGER_SECONDS = 0.001
 _LINGER_FROM = 2 * 1024
-_LINGER_BELOW = 64 * 1024
+_LINGER_BELOW = 128 * 1024
 
 TtyHint = bool | Callable[[], Awaitable[bool]] | None
 """The TTY setting when known, or a coroutine function that finds it (an inspect)."""

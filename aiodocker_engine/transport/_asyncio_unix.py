@@ -19,6 +19,7 @@ Theory of operation
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -31,6 +32,7 @@ __all__ = ["connect_unix_asyncio"]
 
 _HIGH_WATER = 4 * 1024 * 1024
 _LOW_WATER = 1024 * 1024
+_READ_SIZE = 256 * 1024  # what asyncio's transport reads at once, too
 
 
 class _StreamProtocol(asyncio.Protocol):
@@ -93,6 +95,7 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
         self._transport = transport
         self._protocol = protocol
         self._closed = False
+        self._fd: int = transport.get_extra_info("socket").fileno()
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
         protocol = self._protocol
@@ -132,7 +135,22 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
         finally:
             if protocol.reading_paused and not self._transport.is_closing():
                 protocol.reading_paused = False
-                self._transport.resume_reading()
+                self._read_now()  # may pause again at the high-water mark
+                if not protocol.reading_paused:
+                    self._transport.resume_reading()
+
+    def _read_now(self) -> None:
+        """Take what collected in the socket at once, not one loop iteration later.
+
+        A plain read of the non-blocking descriptor; EOF and errors are left for the
+        transport, whose own next read sees them again.
+        """
+        try:
+            data = os.read(self._fd, _READ_SIZE)
+        except OSError:
+            return
+        if data:
+            self._protocol.data_received(data)
 
     async def send(self, item: bytes) -> None:
         if self._closed:

@@ -109,6 +109,8 @@ async def test_linger_leaves_input_in_the_socket_then_reads_it_at_once() -> None
                 await anyio.sleep(0.02)
             # Nothing was read meanwhile: the protocol saw no data.
             assert not stream._protocol.chunks
+        # Read as linger ends, in one piece, without waiting for the loop.
+        assert list(stream._protocol.chunks) == [b"one two three"]
         assert await stream.receive() == b"one two three"
         assert not stream._protocol.reading_paused
 
