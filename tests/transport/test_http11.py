@@ -331,65 +331,53 @@ def test_parser_marks_extra_bytes_after_a_response_as_not_reusable() -> None:
     assert not parser.reusable
 
 
-def test_parser_lowercases_header_names_and_joins_repeated_headers() -> None:
+def head_of(raw: bytes) -> ResponseHead:
+    """The head event of a GET response given whole."""
     parser = ResponseParser()
     parser.start("GET")
-    parser.feed(
+    parser.feed(raw)
+    head = parser.next_event()
+    assert isinstance(head, ResponseHead)
+    return head
+
+
+def test_parser_lowercases_header_names_and_joins_repeated_headers() -> None:
+    head = head_of(
         b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nOSType: linux\r\n"
         b"Warning: a\r\nWarning: b\r\nContent-Length: 0\r\n\r\n"
     )
-    head = parser.next_event()
-    assert isinstance(head, ResponseHead)
     assert head.headers["api-version"] == "1.41"
     assert head.headers["ostype"] == "linux"
     assert head.headers["warning"] == "a, b"
 
 
 def test_parser_strips_blanks_around_header_values_but_not_inside() -> None:
-    parser = ResponseParser()
-    parser.start("GET")
-    parser.feed(
+    head = head_of(
         b"HTTP/1.1 200 OK\r\nServer: \t Docker/20.10 (linux) \t \r\nX-Empty:\r\n"
         b"X-Blank:   \r\nContent-Length: 0 \r\n\r\n"
     )
-    head = parser.next_event()
-    assert isinstance(head, ResponseHead)
     assert head.headers == {
         "server": "Docker/20.10 (linux)",
         "x-empty": "",
         "x-blank": "",
         "content-length": "0",
     }
-    assert isinstance(parser.next_event(), EndOfMessage)
 
 
 def test_parser_reuses_the_parse_of_identical_heads_and_keeps_them_read_only() -> None:
     raw = b"HTTP/1.1 200 OK\r\nX-Cache-Probe: 1\r\nContent-Length: 0\r\n\r\n"
-    heads = []
-    for _ in range(2):
-        parser = ResponseParser()
-        parser.start("GET")
-        parser.feed(raw)
-        head = parser.next_event()
-        assert isinstance(head, ResponseHead)
-        heads.append(head)
-    assert heads[0] is heads[1]
+    first, second = head_of(raw), head_of(raw)
+    assert first is second
     with pytest.raises(TypeError):
-        heads[0].headers["x-cache-probe"] = "2"  # type: ignore[index]
+        first.headers["x-cache-probe"] = "2"  # type: ignore[index]
     # A different head (one byte) is parsed on its own.
-    parser = ResponseParser()
-    parser.start("GET")
-    parser.feed(raw.replace(b"X-Cache-Probe: 1", b"X-Cache-Probe: 2"))
-    other = parser.next_event()
-    assert isinstance(other, ResponseHead) and other.headers["x-cache-probe"] == "2"
+    other = head_of(raw.replace(b"X-Cache-Probe: 1", b"X-Cache-Probe: 2"))
+    assert other.headers["x-cache-probe"] == "2"
 
 
 def test_head_cache_stays_bounded() -> None:
     for i in range(3 * _http11._HEAD_CACHE_SIZE):
-        parser = ResponseParser()
-        parser.start("GET")
-        parser.feed(b"HTTP/1.1 200 OK\r\nX-N: %d\r\nContent-Length: 0\r\n\r\n" % i)
-        assert isinstance(parser.next_event(), ResponseHead)
+        head_of(b"HTTP/1.1 200 OK\r\nX-N: %d\r\nContent-Length: 0\r\n\r\n" % i)
         assert len(_http11._HEAD_CACHE) <= _http11._HEAD_CACHE_SIZE
 
 

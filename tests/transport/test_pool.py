@@ -127,19 +127,6 @@ async def test_pool_never_resends_a_request_whose_response_broke_mid_body() -> N
         await pool.aclose()
 
 
-async def test_pool_refuses_an_upgrade_it_did_not_ask_for() -> None:
-    async def upgrade(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
-        await stream.send(b"HTTP/1.1 101 UPGRADED\r\nUpgrade: tcp\r\n\r\nraw")
-        return True
-
-    async with fake_engine(upgrade) as engine:
-        pool = pool_for(engine)
-        with pytest.raises(errors.ProtocolError, match="expected a response head"):
-            await pool.request(Request("GET", "/containers/x/json"), buffered=True)
-        assert (pool.num_active, pool.num_idle) == (0, 0)
-        await pool.aclose()
-
-
 async def test_buffered_response_joins_a_body_read_in_several_parts() -> None:
     async def trickle(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
         await stream.send(
@@ -323,15 +310,25 @@ async def test_pool_reports_a_stale_socket_with_a_hint(tmp_path: object) -> None
         await pool.request(Request("GET", "/_ping"))
 
 
-async def test_pool_raises_protocol_error_on_garbage_and_discards() -> None:
-    async def garbage(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
-        await stream.send(b"SSH-2.0-OpenSSH_9.2\r\n\r\n")
+@pytest.mark.parametrize(
+    ("answer", "complaint"),
+    [
+        (b"SSH-2.0-OpenSSH_9.2\r\n\r\n", "status line"),
+        # An upgrade that was not asked for (the buffered fast path refuses it).
+        (b"HTTP/1.1 101 UPGRADED\r\nUpgrade: tcp\r\n\r\nraw", "expected a response head"),
+    ],
+)
+async def test_pool_raises_protocol_error_on_a_wrong_answer_and_discards(
+    answer: bytes, complaint: str
+) -> None:
+    async def wrong(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(answer)
         return True
 
-    async with fake_engine(garbage) as engine:
+    async with fake_engine(wrong) as engine:
         pool = pool_for(engine)
-        with pytest.raises(errors.ProtocolError, match="status line"):
-            await pool.request(Request("GET", "/"))
+        with pytest.raises(errors.ProtocolError, match=complaint):
+            await pool.request(Request("GET", "/containers/x/json"), buffered=True)
         assert (pool.num_active, pool.num_idle) == (0, 0)
         assert engine.connections_opened == 1
         await pool.aclose()
