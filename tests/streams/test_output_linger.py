@@ -1,4 +1,5 @@
-"""FrameStream's read coalescing: which reads make the next one wait, and that none is lost."""
+"""FrameStream's read coalescing: which reads make the next one wait, how long, and that
+none is lost."""
 
 from __future__ import annotations
 
@@ -24,14 +25,16 @@ def frames_of(size: int) -> bytes:
 
 
 class ScriptedStream(anyio.abc.ByteStream):
-    """Serves one scripted read per receive() and logs receive and linger calls."""
+    """Serves one scripted read per receive(), each `gap` seconds after the call (the
+    source's pace), and logs receive and linger calls."""
 
-    def __init__(self, reads: list[bytes]) -> None:
+    def __init__(self, reads: list[bytes], gap: float) -> None:
         self.reads = list(reads)
+        self.gap = gap
         self.log: list[str] = []
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
-        await anyio.lowlevel.checkpoint()
+        await anyio.sleep(self.gap)
         if not self.reads:
             raise anyio.EndOfStream
         data = self.reads.pop(0)
@@ -74,8 +77,8 @@ class UpgradedResponse(Response):
         await anyio.lowlevel.checkpoint()
 
 
-async def drain(reads: list[bytes]) -> tuple[int, list[str]]:
-    stream = ScriptedStream(reads)
+async def drain(reads: list[bytes], gap: float = 0.005) -> tuple[int, list[str]]:
+    stream = ScriptedStream(reads, gap)
 
     async def opener() -> Response:
         return UpgradedResponse(stream)
@@ -91,7 +94,8 @@ async def test_only_reads_of_the_daemons_small_write_sizes_make_the_next_read_wa
     small, bulk, full = 100, 8 * 1024, 256 * 1024
     total, log = await drain([frames_of(small), frames_of(bulk), frames_of(full), frames_of(bulk)])
     assert total == small + bulk + full + bulk
-    wait = f"linger {_output._LINGER_SECONDS}"
+    # 8 KiB in 5 ms is a slow source: the longest wait collects far less than a socket holds.
+    wait = f"linger {_output._LINGER_MAX}"
     assert log == [
         "read 100",  # interactive-sized: the next read goes at once
         "read 8192",
@@ -102,8 +106,31 @@ async def test_only_reads_of_the_daemons_small_write_sizes_make_the_next_read_wa
     ]
 
 
-async def test_lingering_loses_and_reorders_nothing() -> None:
-    sizes = [3000, 9000, 70000, 50, 20000, 4096, 65536, 2048]
-    total, log = await drain([frames_of(size) for size in sizes])
-    assert total == sum(sizes)
-    assert [entry for entry in log if entry.startswith("read")] == [f"read {s}" for s in sizes]
+async def test_a_fast_source_is_never_made_to_wait() -> None:
+    # 100 KiB reads arriving back to back: a wait sized to collect the target would be
+    # shorter than the smallest worth taking.
+    reads = [frames_of(100 * 1024)] * 20
+    total, log = await drain(reads, gap=0)
+    assert total == 20 * 100 * 1024
+    assert not [entry for entry in log if entry.startswith("linger")]
+
+
+def test_the_wait_is_sized_to_collect_the_target_at_the_rate_seen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [100.0]
+    monkeypatch.setattr(_output, "_clock", lambda: now[0])
+    stream = FrameStream(opener_never_called, api_version=lambda: (1, 41))
+    # 32 KiB seen over 0.1 ms (about 330 MB/s): wait 0.3 ms to collect 96 KiB more.
+    now[0] += 0.0001
+    assert stream._linger_after(32 * 1024) == pytest.approx(0.0003)
+    # 32 KiB over 10 ms: the longest wait, 1 ms.
+    now[0] += 0.01
+    assert stream._linger_after(32 * 1024) == _output._LINGER_MAX
+    # 100 KiB over 0.1 ms (1 GB/s): a wait under 0.2 ms is not worth taking.
+    now[0] += 0.0001
+    assert stream._linger_after(100 * 1024) == 0.0
+
+
+async def opener_never_called() -> Response:
+    raise AssertionError("the stream was never opened")
