@@ -94,7 +94,7 @@ async def test_only_reads_of_the_daemons_small_write_sizes_make_the_next_read_wa
     small, bulk, full = 100, 8 * 1024, 256 * 1024
     total, log = await drain([frames_of(small), frames_of(bulk), frames_of(full), frames_of(bulk)])
     assert total == small + bulk + full + bulk
-    # 8 KiB in 5 ms is a slow source: the longest wait collects far less than a socket holds.
+    # 8 KiB in 5 ms is a slow source: even the longest wait collects little.
     wait = f"linger {_output._LINGER_MAX}"
     assert log == [
         "read 100",  # interactive-sized: the next read goes at once
@@ -106,12 +106,14 @@ async def test_only_reads_of_the_daemons_small_write_sizes_make_the_next_read_wa
     ]
 
 
-async def test_a_fast_source_is_never_made_to_wait() -> None:
-    # 100 KiB reads arriving back to back: a wait sized to collect the target would be
+async def test_a_fast_source_is_never_made_to_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 150 KiB reads 50 us apart (3 GB/s): a wait sized to collect the target would be
     # shorter than the smallest worth taking.
-    reads = [frames_of(100 * 1024)] * 20
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(_output, "_clock", lambda: next(ticks) * 0.00005)
+    reads = [frames_of(150 * 1024)] * 20
     total, log = await drain(reads, gap=0)
-    assert total == 20 * 100 * 1024
+    assert total == 20 * 150 * 1024
     assert not [entry for entry in log if entry.startswith("linger")]
 
 
@@ -121,15 +123,15 @@ def test_the_wait_is_sized_to_collect_the_target_at_the_rate_seen(
     now = [100.0]
     monkeypatch.setattr(_output, "_clock", lambda: now[0])
     stream = FrameStream(opener_never_called, api_version=lambda: (1, 41))
-    # 32 KiB seen over 0.1 ms (about 330 MB/s): wait 0.3 ms to collect 96 KiB more.
+    # 32 KiB seen over 0.1 ms (about 330 MB/s): wait 0.4 ms to collect 128 KiB more.
     now[0] += 0.0001
-    assert stream._linger_after(32 * 1024) == pytest.approx(0.0003)
-    # 32 KiB over 10 ms: the longest wait, 1 ms.
+    assert stream._linger_after(32 * 1024) == pytest.approx(0.0004)
+    # 32 KiB over 10 ms: the longest wait.
     now[0] += 0.01
     assert stream._linger_after(32 * 1024) == _output._LINGER_MAX
-    # 100 KiB over 0.1 ms (1 GB/s): a wait under 0.2 ms is not worth taking.
+    # 150 KiB over 0.1 ms (1.5 GB/s): a wait under 0.2 ms is not worth taking.
     now[0] += 0.0001
-    assert stream._linger_after(100 * 1024) == 0.0
+    assert stream._linger_after(150 * 1024) == 0.0
 
 
 async def opener_never_called() -> Response:
