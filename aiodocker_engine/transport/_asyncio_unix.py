@@ -125,6 +125,10 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
     async def linger(self, seconds: float) -> None:
         """Stop reading for `seconds` so that input collects in the socket (see `linger`)."""
         protocol = self._protocol
+        if protocol.chunks:
+            # Input is already waiting: the reader, not the source, is the slow side.
+            await asyncio.sleep(0)
+            return
         if protocol.reading_paused or self._closed or self._transport.is_closing():
             await asyncio.sleep(seconds)
             return

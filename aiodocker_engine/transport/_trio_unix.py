@@ -8,6 +8,7 @@ enforces it), and errors are translated below in the same way.
 
 from __future__ import annotations
 
+import select
 import socket
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -35,6 +36,16 @@ class TrioUnixStream(anyio.abc.ByteStream):
         if not data:
             raise anyio.EndOfStream
         return data
+
+    async def linger(self, seconds: float) -> None:
+        """Wait `seconds` for input to collect, unless some is waiting already (see `linger`)."""
+        poller = select.poll()
+        poller.register(self._sock.fileno(), select.POLLIN)
+        if poller.poll(0):
+            # Input is already waiting: the reader, not the source, is the slow side.
+            await trio.lowlevel.checkpoint()
+            return
+        await trio.sleep(seconds)
 
     async def send(self, item: bytes) -> None:
         view = memoryview(item)

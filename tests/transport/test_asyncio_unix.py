@@ -121,3 +121,16 @@ async def test_linger_keeps_the_backpressure_pause() -> None:
         stream._transport.pause_reading()
         await stream.linger(0.01)
         assert stream._protocol.reading_paused  # still paused: receive() resumes it
+
+
+async def test_linger_returns_at_once_when_input_is_queued_already() -> None:
+    async with peer() as (stream, other):
+        await anyio.to_thread.run_sync(other.sendall, b"queued")
+        with anyio.fail_after(5):
+            while not stream._protocol.chunks:  # noqa: ASYNC110 - the protocol sets no event
+                await anyio.sleep(0.01)
+        began = anyio.current_time()
+        await stream.linger(10)
+        assert anyio.current_time() - began < 1
+        assert not stream._protocol.reading_paused
+        assert await stream.receive() == b"queued"

@@ -67,3 +67,16 @@ async def test_closing_from_another_task_wakes_a_blocked_receive() -> None:
 async def test_connect_to_a_missing_socket_raises_oserror() -> None:
     with pytest.raises(FileNotFoundError):
         await connect_unix_trio("/nonexistent/dir/docker.sock")
+
+
+async def test_linger_waits_only_while_no_input_is_waiting() -> None:
+    async with peer() as (stream, other):
+        began = anyio.current_time()
+        await stream.linger(0.2)
+        assert anyio.current_time() - began >= 0.2  # nothing came: the full wait
+        await anyio.to_thread.run_sync(other.sendall, b"waiting")
+        await anyio.sleep(0.02)
+        began = anyio.current_time()
+        await stream.linger(10)
+        assert anyio.current_time() - began < 1  # input was there: no wait
+        assert await stream.receive() == b"waiting"
