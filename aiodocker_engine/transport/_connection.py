@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import select
 import time
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Mapping
 
 import anyio
 import anyio.abc
@@ -72,11 +72,7 @@ class HTTPConnection:
             headers["Connection"] = "Upgrade"
             headers.setdefault("Upgrade", "tcp")
         if body is None:
-            if request.method in ("POST", "PUT"):
-                headers["Content-Length"] = "0"
-            await self.stream.send(
-                encode_request_head(request.method, request.target, self.host_header, headers)
-            )
+            await self.stream.send(self._bodiless_head(request.method, request.target, headers))
         elif isinstance(body, bytes | bytearray | memoryview):
             headers["Content-Length"] = str(len(body))
             head = encode_request_head(request.method, request.target, self.host_header, headers)
@@ -115,12 +111,7 @@ class HTTPConnection:
         parser = self.parser
         parser.start(request.method)
         self.requests += 1
-        headers = request.headers
-        if request.method in ("POST", "PUT"):
-            headers = {**headers, "Content-Length": "0"} if headers else _EMPTY_BODY
-        await self.stream.send(
-            encode_request_head(request.method, request.target, self.host_header, headers)
-        )
+        await self.stream.send(self._bodiless_head(request.method, request.target, request.headers))
         data = await self._receive()
         whole = parser.parse_whole(data)
         if whole is not None:
@@ -138,6 +129,12 @@ class HTTPConnection:
                 parser.feed(await self._receive())
             else:
                 return head, parts
+
+    def _bodiless_head(self, method: str, target: str, headers: Mapping[str, str] | None) -> bytes:
+        """The request head of a request without a body (POST and PUT say so)."""
+        if method in ("POST", "PUT"):
+            headers = {**headers, "Content-Length": "0"} if headers else _EMPTY_BODY
+        return encode_request_head(method, target, self.host_header, headers)
 
     async def _receive(self) -> bytes:
         try:
