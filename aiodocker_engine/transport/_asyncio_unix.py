@@ -12,6 +12,10 @@ Theory of operation
   `receive()` drains below `_LOW_WATER`, so a slow consumer slows the daemon down.
 - `linger()` pauses reading for a moment, so that a stream arriving in small writes
   is read in fewer, larger chunks (see `FrameStream`); it shares the backpressure flag.
+  The transport stays paused afterwards: while it is paused and nothing is queued,
+  `receive()` reads the socket itself, and resumes the transport only when the socket
+  is empty. A bulk stream thus costs one timer and one read per linger, with no
+  epoll registration changes and no extra `data_received` in between.
 - `send()` writes and, when the transport asked us to pause, waits for `resume_writing`.
 - Cancellation while waiting leaves the queue intact: the next `receive()` resumes.
 """
@@ -32,7 +36,6 @@ __all__ = ["connect_unix_asyncio"]
 
 _HIGH_WATER = 4 * 1024 * 1024
 _LOW_WATER = 1024 * 1024
-_READ_SIZE = 256 * 1024  # what asyncio's transport reads at once, too
 
 
 class _StreamProtocol(asyncio.Protocol):
@@ -95,10 +98,19 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
         self._transport = transport
         self._protocol = protocol
         self._closed = False
+        self._rested = False  # linger slept and no receive followed yet
         self._fd: int = transport.get_extra_info("socket").fileno()
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
         protocol = self._protocol
+        if not protocol.chunks and protocol.reading_paused:
+            data = self._read_paused(max_bytes)
+            if data:
+                if self._rested:
+                    self._rested = False  # linger just yielded to the loop
+                else:
+                    await asyncio.sleep(0)  # keep `receive` a checkpoint, as anyio's are
+                return data
         while not protocol.chunks:
             if self._closed:
                 raise anyio.ClosedResourceError
@@ -118,43 +130,45 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
             chunk = chunk[:max_bytes]
         protocol.buffered -= len(chunk)
         if protocol.reading_paused and protocol.buffered < _LOW_WATER:
-            protocol.reading_paused = False
-            self._transport.resume_reading()
+            self._resume()
         return chunk
 
+    def _read_paused(self, max_bytes: int) -> bytes:
+        """Read the socket of a paused transport directly; b"" when it has nothing now.
+
+        Nothing to read (or EOF, or an error) resumes the transport, whose own read
+        then sees the same condition again and reports it the usual way.
+        """
+        if self._closed or self._transport.is_closing():
+            return b""
+        try:
+            data = os.read(self._fd, max_bytes)
+        except OSError:
+            data = b""
+        if not data:
+            self._resume()
+        return data
+
+    def _resume(self) -> None:
+        self._protocol.reading_paused = False
+        if not self._transport.is_closing():
+            self._transport.resume_reading()
+
     async def linger(self, seconds: float) -> None:
-        """Stop reading for `seconds` so that input collects in the socket (see `linger`)."""
+        """Stop reading for `seconds` so that input collects in the socket (see `linger`).
+
+        The transport is left paused: the next `receive()` reads what collected.
+        """
         protocol = self._protocol
         if protocol.chunks:
             # Input is already waiting: the reader, not the source, is the slow side.
             await asyncio.sleep(0)
             return
-        if protocol.reading_paused or self._closed or self._transport.is_closing():
-            await asyncio.sleep(seconds)
-            return
-        protocol.reading_paused = True
-        self._transport.pause_reading()
-        try:
-            await asyncio.sleep(seconds)
-        finally:
-            if protocol.reading_paused and not self._transport.is_closing():
-                protocol.reading_paused = False
-                self._read_now()  # may pause again at the high-water mark
-                if not protocol.reading_paused:
-                    self._transport.resume_reading()
-
-    def _read_now(self) -> None:
-        """Take what collected in the socket at once, not one loop iteration later.
-
-        A plain read of the non-blocking descriptor; EOF and errors are left for the
-        transport, whose own next read sees them again.
-        """
-        try:
-            data = os.read(self._fd, _READ_SIZE)
-        except OSError:
-            return
-        if data:
-            self._protocol.data_received(data)
+        if not protocol.reading_paused and not self._closed and not self._transport.is_closing():
+            protocol.reading_paused = True
+            self._transport.pause_reading()
+        await asyncio.sleep(seconds)
+        self._rested = True
 
     async def send(self, item: bytes) -> None:
         if self._closed:

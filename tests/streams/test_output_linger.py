@@ -90,17 +90,20 @@ async def drain(reads: list[bytes], gap: float = 0.005) -> tuple[int, list[str]]
     return total, stream.log
 
 
-async def test_only_reads_of_the_daemons_small_write_sizes_make_the_next_read_wait() -> None:
-    small, bulk, full = 100, 8 * 1024, 256 * 1024
-    total, log = await drain([frames_of(small), frames_of(bulk), frames_of(full), frames_of(bulk)])
-    assert total == small + bulk + full + bulk
+async def test_only_tiny_reads_and_full_reads_let_the_next_read_go_at_once() -> None:
+    small, bulk, big, full = 100, 8 * 1024, 200 * 1024, 256 * 1024
+    reads = [frames_of(small), frames_of(bulk), frames_of(full), frames_of(big), frames_of(bulk)]
+    total, log = await drain(reads)
+    assert total == small + bulk + full + big + bulk
     # 8 KiB in 5 ms is a slow source: even the longest wait collects little.
     wait = f"linger {_output._LINGER_MAX}"
     assert log == [
         "read 100",  # interactive-sized: the next read goes at once
         "read 8192",
         wait,  # bulk in a small write: let more collect
-        "read 262144",  # a full read: more is likely waiting already
+        "read 262144",  # it filled the read buffer: more is likely waiting already
+        "read 204800",
+        wait,  # 200 KiB in 5 ms still allows the longest wait
         "read 8192",
         wait,
     ]

@@ -99,7 +99,7 @@ async def test_closed_stream_refuses_use() -> None:
             await stream.receive()
 
 
-async def test_linger_leaves_input_in_the_socket_then_reads_it_at_once() -> None:
+async def test_linger_leaves_input_in_the_socket_for_receive_to_read_in_one_piece() -> None:
     async with peer() as (stream, other):
         async with anyio.create_task_group() as tg:
             tg.start_soon(stream.linger, 0.2)
@@ -109,10 +109,49 @@ async def test_linger_leaves_input_in_the_socket_then_reads_it_at_once() -> None
                 await anyio.sleep(0.02)
             # Nothing was read meanwhile: the protocol saw no data.
             assert not stream._protocol.chunks
-        # Read as linger ends, in one piece, without waiting for the loop.
-        assert list(stream._protocol.chunks) == [b"one two three"]
+        assert not stream._protocol.chunks  # still in the socket
         assert await stream.receive() == b"one two three"
+        # The transport stays paused while reads find input, and resumes when one does not.
+        assert stream._protocol.reading_paused
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(anyio.to_thread.run_sync, other.sendall, b"later")
+            with anyio.fail_after(5):
+                assert await stream.receive() == b"later"
         assert not stream._protocol.reading_paused
+
+
+async def test_reads_after_linger_honour_max_bytes_and_lose_nothing() -> None:
+    async with peer() as (stream, other):
+        payload = bytes(range(256)) * 400
+        await anyio.to_thread.run_sync(other.sendall, payload)
+        await anyio.sleep(0.05)
+        await stream.linger(0.01)
+        got = await stream.receive(1000)
+        assert got == payload[:1000]
+        other.shutdown(socket.SHUT_WR)
+        rest = bytearray()
+        with anyio.fail_after(5), pytest.raises(anyio.EndOfStream):
+            while True:
+                rest += await stream.receive(30000)
+        assert got + rest == payload
+
+
+async def test_eof_during_linger_ends_the_stream() -> None:
+    async with peer() as (stream, other):
+        other.shutdown(socket.SHUT_WR)
+        await stream.linger(0.05)
+        with anyio.fail_after(5), pytest.raises(anyio.EndOfStream):
+            await stream.receive()
+
+
+async def test_a_reset_during_linger_breaks_the_stream() -> None:
+    async with peer() as (stream, other):
+        await stream.send(b"unread by the peer")
+        await anyio.sleep(0.05)
+        other.close()  # closing with unread input resets the connection
+        await stream.linger(0.05)
+        with anyio.fail_after(5), pytest.raises((anyio.BrokenResourceError, anyio.EndOfStream)):
+            await stream.receive()
 
 
 async def test_linger_keeps_the_backpressure_pause() -> None:
