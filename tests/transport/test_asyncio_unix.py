@@ -113,8 +113,13 @@ async def test_linger_leaves_input_in_the_socket_for_receive_to_read_in_one_piec
         assert await stream.receive() == b"one two three"
         # The transport stays paused while reads find input, and resumes when one does not.
         assert stream._protocol.reading_paused
+
+        async def send_later() -> None:
+            await anyio.sleep(0.05)
+            await anyio.to_thread.run_sync(other.sendall, b"later")
+
         async with anyio.create_task_group() as tg:
-            tg.start_soon(anyio.to_thread.run_sync, other.sendall, b"later")
+            tg.start_soon(send_later)
             with anyio.fail_after(5):
                 assert await stream.receive() == b"later"
         assert not stream._protocol.reading_paused
