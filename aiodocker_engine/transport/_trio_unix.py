@@ -4,10 +4,15 @@ Why: anyio's trio stream wraps every send and receive in a resource guard and an
 error-translating context manager, a few microseconds each, twice per request. The
 checks it makes matter little here: one task owns a connection at a time (the pool
 enforces it), and errors are translated below in the same way.
+
+`linger()` waits on a `TrioTimer` (no Cancelled exception per wait) and leaves the
+socket unread; the `receive()` right after it reads the socket directly, since the
+wait was its checkpoint, instead of through trio's recv and its second scheduling.
 """
 
 from __future__ import annotations
 
+import os
 import select
 import socket
 from collections.abc import Callable, Mapping
@@ -17,6 +22,8 @@ import anyio
 import anyio.abc
 import trio
 
+from aiodocker_engine.transport._trio_timer import TrioTimer
+
 __all__ = ["connect_unix_trio"]
 
 
@@ -25,12 +32,37 @@ class TrioUnixStream(anyio.abc.ByteStream):
 
     def __init__(self, sock: trio.socket.SocketType) -> None:
         self._sock = sock
+        self._timer: TrioTimer | None = None  # made by the first linger
+        self._poller: select.poll | None = None
+        self._rested = False  # linger slept and no receive followed yet
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
+        if self._rested:
+            self._rested = False
+            data = self._read_now(max_bytes)
+            if data is not None:
+                return data
         try:
             data = await self._sock.recv(max_bytes)
         except trio.ClosedResourceError as exc:
             raise anyio.ClosedResourceError from exc
+        except OSError as exc:
+            if self._sock.fileno() < 0:  # closed before the call: trio says EBADF
+                raise anyio.ClosedResourceError from exc
+            raise anyio.BrokenResourceError from exc
+        if not data:
+            raise anyio.EndOfStream
+        return data
+
+    def _read_now(self, max_bytes: int) -> bytes | None:
+        """What is in the socket now, or None when nothing is (or it is closed)."""
+        fd = self._sock.fileno()
+        if fd < 0:
+            return None  # closed: trio's recv says so
+        try:
+            data = os.read(fd, max_bytes)
+        except BlockingIOError:
+            return None
         except OSError as exc:
             raise anyio.BrokenResourceError from exc
         if not data:
@@ -39,13 +71,22 @@ class TrioUnixStream(anyio.abc.ByteStream):
 
     async def linger(self, seconds: float) -> None:
         """Wait `seconds` for input to collect, unless some is waiting already (see `linger`)."""
-        poller = select.poll()
-        poller.register(self._sock.fileno(), select.POLLIN)
+        poller = self._poller
+        if poller is None:
+            poller = self._poller = select.poll()
+            poller.register(self._sock.fileno(), select.POLLIN)
         if poller.poll(0):
             # Input is already waiting: the reader, not the source, is the slow side.
             await trio.lowlevel.checkpoint()
             return
-        await trio.sleep(seconds)
+        timer = self._timer
+        if timer is None:
+            timer = self._timer = TrioTimer()
+        try:
+            await timer.sleep(seconds)
+        except trio.ClosedResourceError:
+            return  # closed meanwhile by another task: receive() reports it
+        self._rested = True
 
     async def send(self, item: bytes) -> None:
         view = memoryview(item)
@@ -66,8 +107,10 @@ class TrioUnixStream(anyio.abc.ByteStream):
         await trio.lowlevel.checkpoint()
 
     async def aclose(self) -> None:
-        # Closing wakes any task blocked on the socket with ClosedResourceError.
+        # Closing wakes any task blocked on the socket or the timer with ClosedResourceError.
         self._sock.close()
+        if self._timer is not None:
+            self._timer.close()
         await trio.lowlevel.checkpoint()
 
     @property

@@ -80,3 +80,47 @@ async def test_linger_waits_only_while_no_input_is_waiting() -> None:
         await stream.linger(10)
         assert anyio.current_time() - began < 1  # input was there: no wait
         assert await stream.receive() == b"waiting"
+
+
+async def test_after_a_linger_receive_reads_what_collected_and_still_sees_eof() -> None:
+    async with peer() as (stream, other):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(stream.linger, 0.2)
+            for part in (b"one ", b"two ", b"three"):
+                await anyio.sleep(0.02)
+                await anyio.to_thread.run_sync(other.sendall, part)
+        assert await stream.receive(4) == b"one "  # max_bytes holds on the direct read
+        assert await stream.receive() == b"two three"
+        other.shutdown(socket.SHUT_WR)
+        await stream.linger(0.01)
+        with pytest.raises(anyio.EndOfStream):
+            await stream.receive()
+
+
+async def test_a_linger_with_nothing_collected_falls_back_to_waiting() -> None:
+    async with peer() as (stream, other):
+        await stream.linger(0.01)
+
+        async def send_later() -> None:
+            await anyio.sleep(0.05)
+            await anyio.to_thread.run_sync(other.sendall, b"later")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(send_later)
+            with anyio.fail_after(5):
+                assert await stream.receive() == b"later"
+
+
+async def test_closing_during_a_linger_ends_it_and_receive_reports_the_close() -> None:
+    async with peer() as (stream, _other):
+        async with anyio.create_task_group() as tg:
+
+            async def close_soon() -> None:
+                await anyio.sleep(0.05)
+                await stream.aclose()
+
+            tg.start_soon(close_soon)
+            with anyio.fail_after(5):
+                await stream.linger(30)
+        with pytest.raises(anyio.ClosedResourceError):
+            await stream.receive()
