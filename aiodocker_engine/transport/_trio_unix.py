@@ -5,14 +5,14 @@ error-translating context manager, a few microseconds each, twice per request. T
 checks it makes matter little here: one task owns a connection at a time (the pool
 enforces it), and errors are translated below in the same way.
 
-`linger()` waits on a `TrioTimer` (no Cancelled exception per wait) and leaves the
-socket unread; the `receive()` right after it reads the socket directly, since the
-wait was its checkpoint, instead of through trio's recv and its second scheduling.
+`receive()` reads with `read_now` (an exact-size read, see `_sockread`) and waits
+with `wait_readable`, as trio's recv does. `linger()` waits on a `TrioTimer` (no
+Cancelled exception per wait) and leaves the socket unread; the `receive()` right
+after it skips its own checkpoint, since the wait was one.
 """
 
 from __future__ import annotations
 
-import os
 import select
 import socket
 from collections.abc import Callable, Mapping
@@ -22,6 +22,7 @@ import anyio
 import anyio.abc
 import trio
 
+from aiodocker_engine.transport._sockread import read_now
 from aiodocker_engine.transport._trio_timer import TrioTimer
 
 __all__ = ["connect_unix_trio"]
@@ -37,35 +38,38 @@ class TrioUnixStream(anyio.abc.ByteStream):
         self._rested = False  # linger slept and no receive followed yet
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
+        # As trio's own recv: read at once if input is there, else wait for it. Once
+        # read, only a shielded checkpoint may follow, so a cancel never loses bytes.
         if self._rested:
-            self._rested = False
+            self._rested = False  # the linger was this receive's checkpoint
             data = self._read_now(max_bytes)
             if data is not None:
                 return data
-        try:
-            data = await self._sock.recv(max_bytes)
-        except trio.ClosedResourceError as exc:
-            raise anyio.ClosedResourceError from exc
-        except OSError as exc:
-            if self._sock.fileno() < 0:  # closed before the call: trio says EBADF
+        else:
+            await trio.lowlevel.checkpoint_if_cancelled()
+            data = self._read_now(max_bytes)
+            if data is not None:
+                await trio.lowlevel.cancel_shielded_checkpoint()
+                return data
+        while True:
+            try:
+                await trio.lowlevel.wait_readable(self._sock)
+            except trio.ClosedResourceError as exc:
                 raise anyio.ClosedResourceError from exc
-            raise anyio.BrokenResourceError from exc
-        if not data:
-            raise anyio.EndOfStream
-        return data
+            data = self._read_now(max_bytes)
+            if data is not None:
+                return data
 
     def _read_now(self, max_bytes: int) -> bytes | None:
-        """What is in the socket now, or None when nothing is (or it is closed)."""
+        """What is in the socket now (exact size, see `read_now`), or None when nothing is."""
         fd = self._sock.fileno()
         if fd < 0:
-            return None  # closed: trio's recv says so
+            raise anyio.ClosedResourceError
         try:
-            data = os.read(fd, max_bytes)
-        except BlockingIOError:
-            return None
+            data = read_now(fd, max_bytes)
         except OSError as exc:
             raise anyio.BrokenResourceError from exc
-        if not data:
+        if data == b"":
             raise anyio.EndOfStream
         return data
 
