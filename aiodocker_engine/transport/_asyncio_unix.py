@@ -11,14 +11,15 @@ Theory of operation
 - The transport reads into one reused buffer per thread (a BufferedProtocol) and the
   bytes that came are copied out at their exact size: a fresh 256 KiB `recv` per read
   costs more in page faults than the copy (see `_sockread`).
+- Bulk input skips even that copy: a chunk of `_BULK` bytes or more pauses the
+  transport, and while it is paused with nothing queued, `receive()` reads the socket
+  itself (`read_now`, exact size), resuming the transport only when the socket is empty.
 - Backpressure: past `_HIGH_WATER` buffered bytes the transport stops reading until
   `receive()` drains below `_LOW_WATER`, so a slow consumer slows the daemon down.
 - `linger()` pauses reading for a moment, so that a stream arriving in small writes
-  is read in fewer, larger chunks (see `FrameStream`); it shares the backpressure flag.
-  The transport stays paused afterwards: while it is paused and nothing is queued,
-  `receive()` reads the socket itself, and resumes the transport only when the socket
-  is empty. A bulk stream thus costs one timer and one read per linger, with no
-  epoll registration changes and no extra `data_received` in between.
+  is read in fewer, larger chunks (see `FrameStream`); it shares the backpressure flag
+  and leaves the transport paused, so a bulk stream costs one timer and one direct
+  read per linger, with no epoll registration changes in between.
 - `send()` writes and, when the transport asked us to pause, waits for `resume_writing`.
 - Cancellation while waiting leaves the queue intact: the next `receive()` resumes.
 """
@@ -42,6 +43,7 @@ __all__ = ["connect_unix_asyncio"]
 _HIGH_WATER = 4 * 1024 * 1024
 _LOW_WATER = 1024 * 1024
 _BUFFER_SIZE = 256 * 1024  # what asyncio's transport reads at once, too
+_BULK = 64 * 1024  # a chunk this big pauses the transport: later reads are direct
 
 
 class _ThreadBuffer(threading.local):
@@ -127,12 +129,14 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
     async def receive(self, max_bytes: int = 65536) -> bytes:
         protocol = self._protocol
         if not protocol.chunks and protocol.reading_paused:
+            # Checkpoint first (as anyio's streams are one), read after: a cancel at
+            # the checkpoint must not lose bytes already taken from the socket.
+            if self._rested:
+                self._rested = False  # linger just yielded to the loop
+            else:
+                await asyncio.sleep(0)
             data = self._read_paused(max_bytes)
             if data:
-                if self._rested:
-                    self._rested = False  # linger just yielded to the loop
-                else:
-                    await asyncio.sleep(0)  # keep `receive` a checkpoint, as anyio's are
                 return data
         while not protocol.chunks:
             if self._closed:
@@ -152,9 +156,17 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
             protocol.chunks.appendleft(chunk[max_bytes:])
             chunk = chunk[:max_bytes]
         protocol.buffered -= len(chunk)
-        if protocol.reading_paused and protocol.buffered < _LOW_WATER:
-            self._resume()
+        if protocol.reading_paused:
+            if protocol.buffered < _LOW_WATER:
+                self._resume()
+        elif len(chunk) >= _BULK and not protocol.chunks:
+            self._pause()  # bulk input: read it directly, without the buffer copy
         return chunk
+
+    def _pause(self) -> None:
+        if not self._closed and not self._transport.is_closing():
+            self._protocol.reading_paused = True
+            self._transport.pause_reading()
 
     def _read_paused(self, max_bytes: int) -> bytes:
         """Read the socket of a paused transport directly; b"" when it has nothing now.
@@ -188,9 +200,8 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
             # Input is already waiting: the reader, not the source, is the slow side.
             await asyncio.sleep(0)
             return
-        if not protocol.reading_paused and not self._closed and not self._transport.is_closing():
-            protocol.reading_paused = True
-            self._transport.pause_reading()
+        if not protocol.reading_paused:
+            self._pause()
         await asyncio.sleep(seconds)
         self._rested = True
 

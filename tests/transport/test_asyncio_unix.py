@@ -178,3 +178,51 @@ async def test_linger_returns_at_once_when_input_is_queued_already() -> None:
         assert anyio.current_time() - began < 1
         assert not stream._protocol.reading_paused
         assert await stream.receive() == b"queued"
+
+
+async def test_bulk_input_is_then_read_directly_until_the_socket_runs_dry() -> None:
+    async with peer() as (stream, other):
+        payload = bytes(range(256)) * 1024  # 256 KiB
+        await anyio.to_thread.run_sync(other.sendall, payload[:100_000])
+        with anyio.fail_after(5):
+            got = bytearray(await stream.receive(1 << 20))
+            while len(got) < 100_000:
+                got += await stream.receive(1 << 20)
+        # A bulk chunk came through the transport: it is paused, the socket is read directly.
+        assert stream._protocol.reading_paused
+        await anyio.to_thread.run_sync(other.sendall, payload[100_000:])
+        await anyio.sleep(0.05)
+        assert not stream._protocol.chunks
+        with anyio.fail_after(5):
+            while len(got) < len(payload):
+                got += await stream.receive(1 << 20)
+        assert got == payload
+        assert stream._protocol.reading_paused  # each read found input
+        async with anyio.create_task_group() as tg:
+
+            async def send_later() -> None:
+                await anyio.sleep(0.05)
+                await anyio.to_thread.run_sync(other.sendall, b"trickle")
+
+            tg.start_soon(send_later)
+            with anyio.fail_after(5):
+                assert await stream.receive() == b"trickle"
+        assert not stream._protocol.reading_paused  # ran dry: the transport reads again
+
+
+async def test_a_cancel_at_the_direct_reads_checkpoint_loses_nothing() -> None:
+    async with peer() as (stream, other):
+        await anyio.to_thread.run_sync(other.sendall, b"b" * 100_000)
+        with anyio.fail_after(5):
+            got = bytearray()
+            while len(got) < 100_000:
+                got += await stream.receive(1 << 20)
+        assert stream._protocol.reading_paused
+        await anyio.to_thread.run_sync(other.sendall, b"kept")
+        await anyio.sleep(0.05)
+        with anyio.CancelScope() as scope:
+            scope.cancel()
+            await stream.receive()
+        assert scope.cancelled_caught
+        with anyio.fail_after(5):
+            assert await stream.receive() == b"kept"
