@@ -21,7 +21,6 @@ Theory of operation
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 
 import anyio
@@ -31,6 +30,7 @@ from aiodocker_engine.streams._frames import Frame, FrameDecoder, RawDecoder, St
 from aiodocker_engine.streams._lazy import LazyStream
 from aiodocker_engine.streams._messages import Opener
 from aiodocker_engine.transport._base import Response, UpgradedStream, linger
+from aiodocker_engine.transport._pacing import ReadPacer
 
 __all__ = ["MULTIPLEXED", "RAW", "FrameStream", "TtyHint"]
 
@@ -38,24 +38,6 @@ MULTIPLEXED = "application/vnd.docker.multiplexed-stream"
 RAW = "application/vnd.docker.raw-stream"
 _RAW_MEANS_TTY = (1, 42)
 _READ_SIZE = 256 * 1024
-# A container writing as fast as it can reaches us in the daemon's small writes (4 to
-# 32 KiB on Docker 20.10, about 50 MB/s), and waking once per write costs more CPU than
-# the bytes: after such a read the next one waits a moment, so that several writes are
-# read at once. The wait is sized from the rate the last read showed, to collect about
-# _LINGER_TARGET bytes, inside a Unix socket's ~208 KiB buffer, so a fast source is not
-# stalled; capped at _LINGER_MAX, skipped below _LINGER_MIN. Tiny reads (interactive
-# output) never wait, nor do big ones: a Unix socket holds about 208 KiB, so a read of
-# _LINGER_BELOW or more means the buffer was (nearly) full and the source was waiting
-# on us; its rate is then unknown, and on asyncio, whose timers have 1 ms granularity,
-# any wait would cap a fast source at about 200 MB/s. Measured on 256 MiB of attach
-# output: 18,000 reads become about 2,000, for half the client CPU, and less wall time
-# on a busy host.
-_LINGER_MAX = 0.002
-_LINGER_MIN = 0.0002
-_LINGER_TARGET = 128 * 1024
-_LINGER_FROM = 2 * 1024
-_LINGER_BELOW = 192 * 1024
-_clock = time.monotonic
 
 TtyHint = bool | Callable[[], Awaitable[bool]] | None
 """The TTY setting when known, or a coroutine function that finds it (an inspect)."""
@@ -96,8 +78,7 @@ class FrameStream(LazyStream):
         self._closed = False
         self._tty: bool | None = None
         self._stdin_closed = False
-        self._last_read_at = _clock()  # when the last hijacked read returned
-        self._linger = 0.0  # how long the next hijacked read waits first
+        self._pacer = ReadPacer()  # how long the next hijacked read waits first
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else ("open" if self._response else "not started")
@@ -188,30 +169,22 @@ class FrameStream(LazyStream):
     async def _receive(self) -> bytes | memoryview | None:
         """The next chunk of output, or None at the end."""
         if self._raw is not None:
-            if self._linger:
-                await linger(self._raw, self._linger)
+            pacer = self._pacer
+            if pacer.wait:
+                await linger(self._raw, pacer.wait)
             try:
                 chunk = await self._raw.receive(_READ_SIZE)
             except anyio.EndOfStream:
                 return None
             except (anyio.BrokenResourceError, OSError) as exc:
                 raise ConnectionFailed("the attached stream broke", hint=str(exc)) from exc
-            self._linger = self._linger_after(len(chunk))
+            pacer.after_read(len(chunk))
             return chunk
         assert self._body is not None
         try:
             return await self._body.__anext__()
         except StopAsyncIteration:
             return None
-
-    def _linger_after(self, size: int) -> float:
-        """How long to let input collect before the next read, after one of `size` bytes."""
-        now = _clock()
-        elapsed, self._last_read_at = now - self._last_read_at, now
-        if not _LINGER_FROM <= size < _LINGER_BELOW:
-            return 0.0
-        wait = min(_LINGER_MAX, _LINGER_TARGET * elapsed / size)
-        return wait if wait >= _LINGER_MIN else 0.0
 
     # -- the stdin side of hijacked streams ---------------------------------------
 

@@ -11,9 +11,10 @@ import anyio
 import anyio.abc
 import pytest
 
-from aiodocker_engine.streams import _output
 from aiodocker_engine.streams._output import MULTIPLEXED, FrameStream
+from aiodocker_engine.transport import _pacing
 from aiodocker_engine.transport._base import Response, UpgradedStream
+from aiodocker_engine.transport._pacing import ReadPacer
 
 pytestmark = pytest.mark.anyio
 
@@ -96,7 +97,7 @@ async def test_only_reads_of_the_daemons_small_write_sizes_make_the_next_read_wa
     total, log = await drain(reads)
     assert total == small + bulk + full + big + bulk
     # 8 KiB in 5 ms is a slow source: even the longest wait collects little.
-    wait = f"linger {_output._LINGER_MAX}"
+    wait = f"linger {_pacing._MAX}"
     assert log == [
         "read 100",  # interactive-sized: the next read goes at once
         "read 8192",
@@ -112,7 +113,7 @@ async def test_a_fast_source_is_never_made_to_wait(monkeypatch: pytest.MonkeyPat
     # 150 KiB reads 50 us apart (3 GB/s): a wait sized to collect the target would be
     # shorter than the smallest worth taking.
     ticks = iter(range(10**6))
-    monkeypatch.setattr(_output, "_clock", lambda: next(ticks) * 0.00005)
+    monkeypatch.setattr(_pacing, "_clock", lambda: next(ticks) * 0.00005)
     reads = [frames_of(150 * 1024)] * 20
     total, log = await drain(reads, gap=0)
     assert total == 20 * 150 * 1024
@@ -123,18 +124,22 @@ def test_the_wait_is_sized_to_collect_the_target_at_the_rate_seen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = [100.0]
-    monkeypatch.setattr(_output, "_clock", lambda: now[0])
-    stream = FrameStream(opener_never_called, api_version=lambda: (1, 41))
+    monkeypatch.setattr(_pacing, "_clock", lambda: now[0])
+    pacer = ReadPacer()
     # 32 KiB seen over 0.1 ms (about 330 MB/s): wait 0.4 ms to collect 128 KiB more.
     now[0] += 0.0001
-    assert stream._linger_after(32 * 1024) == pytest.approx(0.0004)
+    pacer.after_read(32 * 1024)
+    assert pacer.wait == pytest.approx(0.0004)
     # 32 KiB over 10 ms: the longest wait.
     now[0] += 0.01
-    assert stream._linger_after(32 * 1024) == _output._LINGER_MAX
+    pacer.after_read(32 * 1024)
+    assert pacer.wait == _pacing._MAX
     # 150 KiB over 0.1 ms (1.5 GB/s): a wait under 0.2 ms is not worth taking.
     now[0] += 0.0001
-    assert stream._linger_after(150 * 1024) == 0.0
-
-
-async def opener_never_called() -> Response:
-    raise AssertionError("the stream was never opened")
+    pacer.after_read(150 * 1024)
+    assert pacer.wait == 0.0
+    # Tiny and big reads never wait, however slow the source.
+    for size in (100, 200 * 1024):
+        now[0] += 1.0
+        pacer.after_read(size)
+        assert pacer.wait == 0.0
