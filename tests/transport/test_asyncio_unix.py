@@ -12,6 +12,7 @@ import anyio
 import pytest
 
 from aiodocker_engine.transport._asyncio_unix import AsyncioUnixStream, connect_unix_asyncio
+from tests.transport._later import send_later
 
 pytestmark = pytest.mark.anyio
 
@@ -113,13 +114,8 @@ async def test_linger_leaves_input_in_the_socket_for_receive_to_read_in_one_piec
         assert await stream.receive() == b"one two three"
         # The transport stays paused while reads find input, and resumes when one does not.
         assert stream._protocol.reading_paused
-
-        async def send_later() -> None:
-            await anyio.sleep(0.05)
-            await anyio.to_thread.run_sync(other.sendall, b"later")
-
         async with anyio.create_task_group() as tg:
-            tg.start_soon(send_later)
+            tg.start_soon(send_later, other, b"later")
             with anyio.fail_after(5):
                 assert await stream.receive() == b"later"
         assert not stream._protocol.reading_paused
@@ -199,12 +195,7 @@ async def test_bulk_input_is_then_read_directly_until_the_socket_runs_dry() -> N
         assert got == payload
         assert stream._protocol.reading_paused  # each read found input
         async with anyio.create_task_group() as tg:
-
-            async def send_later() -> None:
-                await anyio.sleep(0.05)
-                await anyio.to_thread.run_sync(other.sendall, b"trickle")
-
-            tg.start_soon(send_later)
+            tg.start_soon(send_later, other, b"trickle")
             with anyio.fail_after(5):
                 assert await stream.receive() == b"trickle"
         assert not stream._protocol.reading_paused  # ran dry: the transport reads again

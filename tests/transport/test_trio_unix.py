@@ -12,6 +12,7 @@ import anyio
 import pytest
 
 from aiodocker_engine.transport._trio_unix import TrioUnixStream, connect_unix_trio
+from tests.transport._later import close_later, send_later
 
 pytestmark = pytest.mark.anyio
 
@@ -54,12 +55,7 @@ async def test_half_close_keeps_the_read_side_open() -> None:
 async def test_closing_from_another_task_wakes_a_blocked_receive() -> None:
     async with peer() as (stream, _other):
         async with anyio.create_task_group() as tg:
-
-            async def close_soon() -> None:
-                await anyio.sleep(0.05)
-                await stream.aclose()
-
-            tg.start_soon(close_soon)
+            tg.start_soon(close_later, stream)
             with pytest.raises(anyio.ClosedResourceError):
                 await stream.receive()
 
@@ -100,13 +96,8 @@ async def test_after_a_linger_receive_reads_what_collected_and_still_sees_eof() 
 async def test_a_linger_with_nothing_collected_falls_back_to_waiting() -> None:
     async with peer() as (stream, other):
         await stream.linger(0.01)
-
-        async def send_later() -> None:
-            await anyio.sleep(0.05)
-            await anyio.to_thread.run_sync(other.sendall, b"later")
-
         async with anyio.create_task_group() as tg:
-            tg.start_soon(send_later)
+            tg.start_soon(send_later, other, b"later")
             with anyio.fail_after(5):
                 assert await stream.receive() == b"later"
 
@@ -114,12 +105,7 @@ async def test_a_linger_with_nothing_collected_falls_back_to_waiting() -> None:
 async def test_closing_during_a_linger_ends_it_and_receive_reports_the_close() -> None:
     async with peer() as (stream, _other):
         async with anyio.create_task_group() as tg:
-
-            async def close_soon() -> None:
-                await anyio.sleep(0.05)
-                await stream.aclose()
-
-            tg.start_soon(close_soon)
+            tg.start_soon(close_later, stream)
             with anyio.fail_after(5):
                 await stream.linger(30)
         with pytest.raises(anyio.ClosedResourceError):

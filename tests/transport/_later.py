@@ -1,0 +1,18 @@
+"""Things a test starts in a task group to happen a moment later, while it waits."""
+
+from __future__ import annotations
+
+import socket
+
+import anyio
+import anyio.abc
+
+
+async def send_later(peer: socket.socket, data: bytes, delay: float = 0.05) -> None:
+    await anyio.sleep(delay)
+    await anyio.to_thread.run_sync(peer.sendall, data)
+
+
+async def close_later(stream: anyio.abc.ByteStream, delay: float = 0.05) -> None:
+    await anyio.sleep(delay)
+    await stream.aclose()
