@@ -48,8 +48,6 @@ async def test_a_cancelled_sleep_does_not_cut_the_next_one_short(timer: TrioTime
 
 
 async def test_close_wakes_a_sleeper(timer: TrioTimer) -> None:
-    if not timer.uses_timerfd:
-        pytest.skip("trio.sleep stands in: nothing to wake")
     async with trio.open_nursery() as nursery:
 
         async def close_soon() -> None:
