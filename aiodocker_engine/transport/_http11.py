@@ -209,21 +209,75 @@ def _parse_head(raw: bytes) -> ResponseHead:
     return ResponseHead(int(code), reason, MappingProxyType(headers), keep_alive)
 
 
+# Chunk sizes by their size-line bytes. A stream's chunks come in few sizes (log lines of
+# similar length, messages of one kind), so a lookup replaces the hex check and parse.
+_CHUNK_SIZES: dict[bytes, int] = {}
+_CHUNK_SIZES_MAX = 4096
+_SIZE_LINE_MAX = 16  # hex digits of a size line the fast paths take
+_VIEW_FROM = 2048  # chunks this large are gathered as views, not copies
+
+
+def _chunk_size(text: bytes) -> int | None:
+    """The size a chunk-size line announces, or None unless it is plain hex digits."""
+    if not text or text.strip(_HEX_DIGITS):
+        return None
+    size = int(text, 16)
+    if len(_CHUNK_SIZES) >= _CHUNK_SIZES_MAX:
+        _CHUNK_SIZES.clear()
+    _CHUNK_SIZES[text] = size
+    return size
+
+
 def _chunk_at(data: bytes, pos: int) -> tuple[int, int] | None:
     """(start, end) of the data of a whole chunk at `pos` (size line, data, CRLF), or None.
 
     None also for a size line with extensions or garbage: the slow path checks those.
     """
-    eol = data.find(b"\r\n", pos, pos + 20)
-    if eol <= pos:
+    eol = data.find(b"\r\n", pos)
+    if eol <= pos or eol - pos > _SIZE_LINE_MAX:
         return None
-    size_text = data[pos:eol]
-    if size_text.strip(_HEX_DIGITS):
-        return None
-    end = eol + 2 + int(size_text, 16)
+    size = _CHUNK_SIZES.get(data[pos:eol])
+    if size is None:
+        size = _chunk_size(data[pos:eol])
+        if size is None:
+            return None
+    end = eol + 2 + size
     if data[end : end + 2] != b"\r\n":
         return None
     return eol + 2, end
+
+
+def _gather_chunks(
+    data: bytes, view: memoryview, pos: int, into: list[bytes | memoryview]
+) -> tuple[int, bool]:
+    """Append the data of every whole chunk from `pos` on to `into`.
+
+    Returns where the first chunk not taken starts, and whether the last chunk (size 0,
+    no trailers) was reached. This runs once per log line, so `_chunk_at` is inlined,
+    and small chunks are sliced as bytes, which costs less than a memoryview and joins
+    faster; large ones stay views of `data`, copied only by the join.
+    """
+    find = data.find
+    sizes = _CHUNK_SIZES
+    append = into.append
+    n = len(data)
+    while True:
+        eol = find(b"\r\n", pos)
+        if eol <= pos or eol - pos > _SIZE_LINE_MAX:
+            return pos, False
+        size = sizes.get(data[pos:eol])
+        if size is None:
+            size = _chunk_size(data[pos:eol])
+            if size is None:
+                return pos, False
+        start = eol + 2
+        end = start + size
+        if end + 2 > n or data[end] != 13 or data[end + 1] != 10:  # CR LF
+            return pos, False
+        pos = end + 2
+        if not size:
+            return pos, True
+        append(data[start:end] if size < _VIEW_FROM else view[start:end])
 
 
 class ResponseParser:
@@ -380,10 +434,10 @@ class ResponseParser:
             line = self._take_line()
             if line is None:
                 return self._need_or_truncated("a chunk size line")
-            size_text = line.split(b";", 1)[0].strip()
-            if not size_text or size_text.strip(_HEX_DIGITS):
+            size = _chunk_size(line.split(b";", 1)[0].strip())
+            if size is None:
                 raise ProtocolError(f"malformed chunk size {line[:40]!r}")
-            self._remaining = int(size_text, 16)
+            self._remaining = size
             self.state = (
                 ParserState.BODY_CHUNK_DATA if self._remaining else ParserState.BODY_TRAILERS
             )
@@ -496,16 +550,10 @@ class ResponseParser:
         if self.state is ParserState.BODY_CHUNK_SIZE and not self._buf:
             # Hot loop: whole chunks inside the current read (a log line or a message
             # each), gathered without an event apiece.
-            chunk, pos, view = self._chunk, self._pos, self._view
-            gathered: list[memoryview] = []
-            while (found := _chunk_at(chunk, pos)) is not None:
-                start, end = found
-                pos = end + 2
-                if start == end:
-                    self._finish()
-                    break
-                gathered.append(view[start:end])
-            self._pos = pos
+            gathered: list[bytes | memoryview] = []
+            self._pos, last = _gather_chunks(self._chunk, self._view, self._pos, gathered)
+            if last:
+                self._finish()
             if gathered:
                 return Data(gathered[0] if len(gathered) == 1 else b"".join(gathered))
         event = self.next_event()

@@ -577,6 +577,63 @@ def test_whole_chunks_inside_one_read_are_views_without_copy() -> None:
     assert data.data.obj is raw and bytes(data.data) == b"abc"
 
 
+def test_a_lone_large_chunk_in_a_read_is_handed_out_as_a_view_of_it() -> None:
+    big = b"x" * (2 * _http11._VIEW_FROM)
+    raw = chunked([big])
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(raw)
+    assert isinstance(parser.next_event(), ResponseHead)
+    data = parser.next_body_event()
+    assert isinstance(data, Data) and isinstance(data.data, memoryview)
+    assert data.data.obj is raw and data.data == big
+
+
+@given(
+    sizes=st.lists(st.integers(1, 3 * 2048), min_size=1, max_size=8),
+    cuts=st.lists(st.integers(0, 30000), max_size=6),
+)
+def test_body_events_gather_small_and_large_chunks_alike(sizes: list[int], cuts: list[int]) -> None:
+    # Chunks below _VIEW_FROM are gathered as bytes slices, larger ones as views.
+    lines = [bytes([65 + i % 26]) * size for i, size in enumerate(sizes)]
+    parser = ResponseParser()
+    parser.start("GET")
+    pieces = split_at(chunked(lines), cuts)
+    feed = iter(pieces)
+    event = parser.next_event()
+    while event is NEED_DATA:
+        parser.feed(next(feed))
+        event = parser.next_event()
+    assert isinstance(event, ResponseHead)
+    parts, reusable = drain_coalesced(parser, list(feed))
+    assert b"".join(parts) == b"".join(lines)
+    assert reusable
+
+
+def test_size_lines_with_leading_zeros_beyond_the_fast_path_still_parse() -> None:
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + b"0" * 20
+        + b"5\r\nhello\r\n0\r\n\r\n"
+    )
+    assert isinstance(parser.next_event(), ResponseHead)
+    parts, reusable = drain_coalesced(parser, [])
+    assert parts == [b"hello"] and reusable
+
+
+def test_chunk_size_cache_stays_bounded() -> None:
+    for size in range(1, 3 * _http11._CHUNK_SIZES_MAX, 2):
+        parser = ResponseParser()
+        parser.start("GET")
+        parser.feed(chunked([b"z" * size]))
+        assert isinstance(parser.next_event(), ResponseHead)
+        parts, _ = drain_coalesced(parser, [])
+        assert len(b"".join(parts)) == size
+        assert len(_http11._CHUNK_SIZES) <= _http11._CHUNK_SIZES_MAX
+
+
 @pytest.mark.parametrize("size", [b"zz", b"-1", b"0x5", b"5 5"])
 @pytest.mark.parametrize("pull", ["next_event", "next_body_event"])
 def test_malformed_chunk_sizes_are_rejected_on_the_fast_path_too(size: bytes, pull: str) -> None:
