@@ -533,6 +533,21 @@ def chunked(parts: list[bytes]) -> bytes:
     return b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body + b"0\r\n\r\n"
 
 
+def assert_coalesced_body_survives_splits(lines: list[bytes], cuts: list[int]) -> None:
+    """A chunked body of `lines`, fed in pieces cut at `cuts`, comes out whole by coalescing."""
+    feed = iter(split_at(chunked(lines), cuts))
+    parser = ResponseParser()
+    parser.start("GET")
+    event = parser.next_event()
+    while event is NEED_DATA:
+        parser.feed(next(feed))
+        event = parser.next_event()
+    assert isinstance(event, ResponseHead)
+    parts, reusable = drain_coalesced(parser, list(feed))
+    assert b"".join(parts) == b"".join(lines)
+    assert reusable
+
+
 def test_body_events_join_every_chunk_already_received() -> None:
     lines = [b"line %d\n" % i for i in range(500)]
     parser = ResponseParser()
@@ -551,42 +566,26 @@ def test_body_events_join_every_chunk_already_received() -> None:
 def test_body_events_reassemble_chunked_bodies_at_any_split(
     lines: list[bytes], cuts: list[int]
 ) -> None:
-    raw = chunked(lines)
-    pieces = split_at(raw, cuts)
-    parser = ResponseParser()
-    parser.start("GET")
-    feed = iter(pieces)
-    event = parser.next_event()
-    while event is NEED_DATA:
-        parser.feed(next(feed))
-        event = parser.next_event()
-    assert isinstance(event, ResponseHead)
-    parts, reusable = drain_coalesced(parser, list(feed))
-    assert b"".join(parts) == b"".join(lines)
-    assert reusable
+    assert_coalesced_body_survives_splits(lines, cuts)
 
 
-def test_whole_chunks_inside_one_read_are_views_without_copy() -> None:
-    raw = chunked([b"abc"])
+@pytest.mark.parametrize(
+    ("payload", "pull"),
+    [
+        (b"abc", "next_event"),
+        # a lone large chunk even when parts are coalesced (small ones are gathered as bytes)
+        (b"x" * (2 * _http11._VIEW_FROM), "next_body_event"),
+    ],
+)
+def test_whole_chunks_inside_one_read_are_views_without_copy(payload: bytes, pull: str) -> None:
+    raw = chunked([payload])
     parser = ResponseParser()
     parser.start("GET")
     parser.feed(raw)
     assert isinstance(parser.next_event(), ResponseHead)
-    data = parser.next_event()
+    data = getattr(parser, pull)()
     assert isinstance(data, Data) and isinstance(data.data, memoryview)
-    assert data.data.obj is raw and bytes(data.data) == b"abc"
-
-
-def test_a_lone_large_chunk_in_a_read_is_handed_out_as_a_view_of_it() -> None:
-    big = b"x" * (2 * _http11._VIEW_FROM)
-    raw = chunked([big])
-    parser = ResponseParser()
-    parser.start("GET")
-    parser.feed(raw)
-    assert isinstance(parser.next_event(), ResponseHead)
-    data = parser.next_body_event()
-    assert isinstance(data, Data) and isinstance(data.data, memoryview)
-    assert data.data.obj is raw and data.data == big
+    assert data.data.obj is raw and bytes(data.data) == payload
 
 
 @given(
@@ -596,18 +595,7 @@ def test_a_lone_large_chunk_in_a_read_is_handed_out_as_a_view_of_it() -> None:
 def test_body_events_gather_small_and_large_chunks_alike(sizes: list[int], cuts: list[int]) -> None:
     # Chunks below _VIEW_FROM are gathered as bytes slices, larger ones as views.
     lines = [bytes([65 + i % 26]) * size for i, size in enumerate(sizes)]
-    parser = ResponseParser()
-    parser.start("GET")
-    pieces = split_at(chunked(lines), cuts)
-    feed = iter(pieces)
-    event = parser.next_event()
-    while event is NEED_DATA:
-        parser.feed(next(feed))
-        event = parser.next_event()
-    assert isinstance(event, ResponseHead)
-    parts, reusable = drain_coalesced(parser, list(feed))
-    assert b"".join(parts) == b"".join(lines)
-    assert reusable
+    assert_coalesced_body_survives_splits(lines, cuts)
 
 
 def test_size_lines_with_leading_zeros_beyond_the_fast_path_still_parse() -> None:
