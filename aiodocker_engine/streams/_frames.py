@@ -27,7 +27,8 @@ Rules it keeps:
 
 1. Zero copy: a frame lying entirely inside one fed chunk (header may straddle, payload may not)
    is handed out as a memoryview slice of that chunk; ``frame.data.obj is chunk``. A fed buffer
-   must therefore not be mutated while frames cut from it are alive: feed ``bytes``.
+   must therefore not be mutated while frames cut from it are alive: feed ``bytes``, or
+   views of a buffer reused only once nothing views it (``_sockread.ReadBuffers``).
 2. One object per frame on the hot path: the `Frame` itself (plus the memoryview slice it
    holds). Headers are read with one ``struct.unpack_from`` of two big-endian words; the first
    word (id and padding together) is looked up in a dict of the three valid values, which checks

@@ -12,8 +12,10 @@ Theory of operation
    so a slow reader stops the daemon through TCP/Unix backpressure instead of
    buffering without bound. Frames decoded from one read are handed out without an
    event-loop round trip each (what makes 100-byte frames fast).
-3. Frame data are views into the received chunk (see FrameDecoder): copy them with
-   `bytes(frame.data)` before keeping them past the next iteration if you need to.
+3. Frame data are views into the received chunk (see FrameDecoder). On hijacked
+   streams, bulk input is read into a few reused buffers (`ReadBuffers`): a frame's
+   data is then a read-only view of one, and a buffer is reused only once no view of
+   it is alive, so frames kept by the caller stay intact. `bytes(frame.data)` copies.
 4. Leaving the `async with` block, reaching the end, or an error closes the
    connection; a hijacked connection never returns to the pool.
 """
@@ -173,7 +175,7 @@ class FrameStream(LazyStream):
             if pacer.wait:
                 await linger(self._raw, pacer.wait)
             try:
-                chunk = await self._raw.receive(_READ_SIZE)
+                chunk = await self._raw.receive_some(_READ_SIZE)
             except anyio.EndOfStream:
                 return None
             except (anyio.BrokenResourceError, OSError) as exc:

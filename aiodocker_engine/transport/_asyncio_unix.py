@@ -14,6 +14,9 @@ Theory of operation
 - Bulk input skips even that copy: a chunk of `_BULK` bytes or more pauses the
   transport, and while it is paused with nothing queued, `receive()` reads the socket
   itself (`read_now`, exact size), resuming the transport only when the socket is empty.
+  `receive_some()` does the same but reads bulk input into reused buffers
+  (`ReadBuffers`) and returns read-only views of them: for frame streams, whose
+  decoder takes views.
 - Backpressure: past `_HIGH_WATER` buffered bytes the transport stops reading until
   `receive()` drains below `_LOW_WATER`, so a slow consumer slows the daemon down.
 - `linger()` pauses reading for a moment, so that a stream arriving in small writes
@@ -31,12 +34,12 @@ import socket
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import anyio.abc
 
-from aiodocker_engine.transport._sockread import read_now
+from aiodocker_engine.transport._sockread import ReadBuffers, read_now
 
 __all__ = ["connect_unix_asyncio"]
 
@@ -44,6 +47,7 @@ _HIGH_WATER = 4 * 1024 * 1024
 _LOW_WATER = 1024 * 1024
 _BUFFER_SIZE = 256 * 1024  # what asyncio's transport reads at once, too
 _BULK = 64 * 1024  # a chunk this big pauses the transport: later reads are direct
+_Chunk = TypeVar("_Chunk", bound=bytes | memoryview)
 
 
 class _ThreadBuffer(threading.local):
@@ -125,19 +129,42 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
         self._closed = False
         self._rested = False  # linger slept and no receive followed yet
         self._fd: int = transport.get_extra_info("socket").fileno()
+        self._buffers: ReadBuffers | None = None  # made by the first receive_some
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
-        protocol = self._protocol
-        if not protocol.chunks and protocol.reading_paused:
-            # Checkpoint first (as anyio's streams are one), read after: a cancel at
-            # the checkpoint must not lose bytes already taken from the socket.
-            if self._rested:
-                self._rested = False  # linger just yielded to the loop
-            else:
-                await asyncio.sleep(0)
-            data = self._read_paused(max_bytes)
-            if data:
+        if await self._direct_turn():
+            data = self._read_paused(max_bytes, read_now)
+            if data is not None:
                 return data
+        return await self._receive_queued(max_bytes)
+
+    async def receive_some(self, max_bytes: int = 65536) -> bytes | memoryview:
+        """Like `receive`, but bulk input comes as a read-only view of a reused buffer."""
+        if await self._direct_turn():
+            buffers = self._buffers
+            if buffers is None:
+                buffers = self._buffers = ReadBuffers()
+            chunk = self._read_paused(max_bytes, buffers.read)
+            if chunk is not None:
+                return chunk
+        return await self._receive_queued(max_bytes)
+
+    async def _direct_turn(self) -> bool:
+        """True when the socket is to be read directly: the transport is paused and
+        nothing is queued. Checkpoints first (as anyio's streams are one), so that a
+        cancel never loses bytes already taken from the socket."""
+        protocol = self._protocol
+        if protocol.chunks or not protocol.reading_paused:
+            return False
+        if self._rested:
+            self._rested = False  # linger just yielded to the loop
+        else:
+            await asyncio.sleep(0)
+        return True
+
+    async def _receive_queued(self, max_bytes: int) -> bytes:
+        """The next chunk the transport read, waiting for one."""
+        protocol = self._protocol
         while not protocol.chunks:
             if self._closed:
                 raise anyio.ClosedResourceError
@@ -168,21 +195,23 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
             self._protocol.reading_paused = True
             self._transport.pause_reading()
 
-    def _read_paused(self, max_bytes: int) -> bytes:
-        """Read the socket of a paused transport directly; b"" when it has nothing now.
+    def _read_paused(
+        self, max_bytes: int, read: Callable[[int, int], _Chunk | None]
+    ) -> _Chunk | None:
+        """Read the socket of a paused transport directly; None when it has nothing now.
 
         Nothing to read (or EOF, or an error) resumes the transport, whose own read
         then sees the same condition again and reports it the usual way.
         """
         if self._closed or self._transport.is_closing():
-            return b""
+            return None
         try:
-            data = read_now(self._fd, max_bytes)
+            data = read(self._fd, max_bytes)
         except OSError:
             data = None
         if not data:
             self._resume()
-            return b""
+            return None
         return data
 
     def _resume(self) -> None:

@@ -69,6 +69,18 @@ class UpgradedStream(anyio.abc.ByteStream):
             return data
         return await self._stream.receive(max_bytes)
 
+    async def receive_some(self, max_bytes: int = 65536) -> bytes | memoryview:
+        """Like `receive`, but bulk input may come as a read-only view of a buffer that is
+        reused once no view of it is alive (our Unix streams; see `_sockread`)."""
+        if self._leftover:
+            return await self.receive(max_bytes)
+        own: Callable[[int], Awaitable[bytes | memoryview]] | None = getattr(
+            self._stream, "receive_some", None
+        )
+        if own is not None:
+            return await own(max_bytes)
+        return await self._stream.receive(max_bytes)
+
     async def send(self, item: bytes) -> None:
         await self._stream.send(item)
 

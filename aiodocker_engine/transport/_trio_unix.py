@@ -6,9 +6,11 @@ checks it makes matter little here: one task owns a connection at a time (the po
 enforces it), and errors are translated below in the same way.
 
 `receive()` reads with `read_now` (an exact-size read, see `_sockread`) and waits
-with `wait_readable`, as trio's recv does. `linger()` waits on a `TrioTimer` (no
-Cancelled exception per wait) and leaves the socket unread; the `receive()` right
-after it skips its own checkpoint, since the wait was one.
+with `wait_readable`, as trio's recv does; `receive_some()` reads bulk input into
+reused buffers instead (`ReadBuffers`), for frame streams, whose decoder takes views.
+`linger()` waits on a `TrioTimer` (no Cancelled exception per wait) and leaves the
+socket unread; the `receive()` right after it skips its own checkpoint, since the wait
+was one.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from __future__ import annotations
 import select
 import socket
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import anyio.abc
 import trio
 
-from aiodocker_engine.transport._sockread import read_now
+from aiodocker_engine.transport._sockread import ReadBuffers, read_now
 from aiodocker_engine.transport._trio_timer import TrioTimer
 
 __all__ = ["connect_unix_trio"]
+
+_Chunk = TypeVar("_Chunk", bound=bytes | memoryview)
 
 
 class TrioUnixStream(anyio.abc.ByteStream):
@@ -36,18 +40,29 @@ class TrioUnixStream(anyio.abc.ByteStream):
         self._timer: TrioTimer | None = None  # made by the first linger
         self._poller: select.poll | None = None
         self._rested = False  # linger slept and no receive followed yet
+        self._buffers: ReadBuffers | None = None  # made by the first receive_some
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
+        return await self._receive(max_bytes, read_now)
+
+    async def receive_some(self, max_bytes: int = 65536) -> bytes | memoryview:
+        """Like `receive`, but bulk input comes as a read-only view of a reused buffer."""
+        buffers = self._buffers
+        if buffers is None:
+            buffers = self._buffers = ReadBuffers()
+        return await self._receive(max_bytes, buffers.read)
+
+    async def _receive(self, max_bytes: int, read: Callable[[int, int], _Chunk | None]) -> _Chunk:
         # As trio's own recv: read at once if input is there, else wait for it. Once
         # read, only a shielded checkpoint may follow, so a cancel never loses bytes.
         if self._rested:
             self._rested = False  # the linger was this receive's checkpoint
-            data = self._read_now(max_bytes)
+            data = self._read_now(max_bytes, read)
             if data is not None:
                 return data
         else:
             await trio.lowlevel.checkpoint_if_cancelled()
-            data = self._read_now(max_bytes)
+            data = self._read_now(max_bytes, read)
             if data is not None:
                 await trio.lowlevel.cancel_shielded_checkpoint()
                 return data
@@ -56,20 +71,20 @@ class TrioUnixStream(anyio.abc.ByteStream):
                 await trio.lowlevel.wait_readable(self._sock)
             except trio.ClosedResourceError as exc:
                 raise anyio.ClosedResourceError from exc
-            data = self._read_now(max_bytes)
+            data = self._read_now(max_bytes, read)
             if data is not None:
                 return data
 
-    def _read_now(self, max_bytes: int) -> bytes | None:
-        """What is in the socket now (exact size, see `read_now`), or None when nothing is."""
+    def _read_now(self, max_bytes: int, read: Callable[[int, int], _Chunk | None]) -> _Chunk | None:
+        """What is in the socket now (see `_sockread`), or None when nothing is."""
         fd = self._sock.fileno()
         if fd < 0:
             raise anyio.ClosedResourceError
         try:
-            data = read_now(fd, max_bytes)
+            data = read(fd, max_bytes)
         except OSError as exc:
             raise anyio.BrokenResourceError from exc
-        if data == b"":
+        if data is not None and not data:
             raise anyio.EndOfStream
         return data
 

@@ -52,6 +52,20 @@ async def test_attach_keeps_interleaved_stdout_and_stderr_apart(
     assert err == b"".join(b"err%d\n" % i for i in range(1, 6))
 
 
+async def test_frames_kept_from_bulk_attach_output_stay_intact(
+    docker: Docker, container_factory: Any
+) -> None:
+    # Bulk output is read into a few reused buffers: frames kept without a copy must
+    # keep their bytes (a buffer is reused only once nothing views it).
+    created = await container_factory(cmd=["seq", "1", "300000"])
+    kept = []
+    async with docker.containers.attach(created.id) as stream:
+        await docker.containers.start(created.id)
+        async for frame in stream:
+            kept.append(frame.data)
+    assert b"".join(kept) == b"".join(b"%d\n" % i for i in range(1, 300_001))
+
+
 async def test_attach_before_start_sees_the_first_line(
     docker: Docker, container_factory: Any
 ) -> None:

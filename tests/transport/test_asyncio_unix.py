@@ -217,3 +217,24 @@ async def test_a_cancel_at_the_direct_reads_checkpoint_loses_nothing() -> None:
         assert scope.cancelled_caught
         with anyio.fail_after(5):
             assert await stream.receive() == b"kept"
+
+
+async def test_receive_some_reads_bulk_input_directly_into_a_reused_buffer() -> None:
+    async with peer() as (stream, other):
+        payload = bytes(range(256)) * 1024  # 256 KiB
+        await anyio.to_thread.run_sync(other.sendall, payload[:100_000])
+        with anyio.fail_after(5):
+            got = [await stream.receive_some(1 << 20)]
+            while sum(map(len, got)) < 100_000:
+                got.append(await stream.receive_some(1 << 20))
+        assert stream._protocol.reading_paused  # bulk came: later reads are direct
+        await anyio.to_thread.run_sync(other.sendall, payload[100_000:])
+        await anyio.sleep(0.05)
+        with anyio.fail_after(5):
+            while sum(map(len, got)) < len(payload):
+                got.append(await stream.receive_some(1 << 20))
+        assert isinstance(got[-1], memoryview) and got[-1].readonly
+        assert b"".join(got) == payload  # views kept across reads were never overwritten
+        other.shutdown(socket.SHUT_WR)
+        with pytest.raises(anyio.EndOfStream):
+            await stream.receive_some()

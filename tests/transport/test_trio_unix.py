@@ -110,3 +110,18 @@ async def test_closing_during_a_linger_ends_it_and_receive_reports_the_close() -
                 await stream.linger(30)
         with pytest.raises(anyio.ClosedResourceError):
             await stream.receive()
+
+
+async def test_receive_some_reads_bulk_input_into_a_reused_buffer() -> None:
+    async with peer() as (stream, other):
+        payload = bytes(range(256)) * 200  # 50 KiB, bulk
+        await anyio.to_thread.run_sync(other.sendall, payload)
+        await anyio.sleep(0.05)
+        first = await stream.receive_some(1 << 20)
+        assert isinstance(first, memoryview) and first.readonly and first == payload
+        await anyio.to_thread.run_sync(other.sendall, b"small")
+        assert await stream.receive_some() == b"small"  # exact bytes below the bulk size
+        other.shutdown(socket.SHUT_WR)
+        with pytest.raises(anyio.EndOfStream):
+            await stream.receive_some()
+        assert bytes(first) == payload  # still viewed: its buffer was not reused
