@@ -10,7 +10,7 @@ the allocation exact (`read_now`).
 
 Exact sizes still fault when they vary: bulk reads of 100-200 KiB make glibc's heap
 grow and trim around them (measured 5,000-20,000 minor faults per 256 MiB of attach
-output, 15-20% of the client's CPU). `ReadBuffers` reads bulk input into a few
+output; 3-20% of the client's CPU in A/B runs). `ReadBuffers` reads bulk input into a few
 buffers kept per stream and hands out read-only views of them; a buffer is reused
 only once no view of it is alive anywhere, so data a caller keeps never changes
 (while a caller keeps views of all of them, reads are exact-size bytes again).
@@ -44,8 +44,12 @@ def read_now(fd: int, max_bytes: int) -> bytes | None:
 
     Errors from the read are raised as `OSError`, as `os.read` raises them.
     """
+    return _read_exact(fd, _queued(fd), max_bytes)
+
+
+def _read_exact(fd: int, queued: int, max_bytes: int) -> bytes | None:
     try:
-        return os.read(fd, min(_queued(fd) or _PROBE, max_bytes))
+        return os.read(fd, min(queued or _PROBE, max_bytes))
     except BlockingIOError:
         return None
 
@@ -86,10 +90,7 @@ class ReadBuffers:
         queued = _queued(fd)
         buffer = self._free_buffer() if queued >= self._bulk_from else None
         if buffer is None:
-            try:
-                return os.read(fd, min(queued or _PROBE, max_bytes))
-            except BlockingIOError:
-                return None
+            return _read_exact(fd, queued, max_bytes)
         view = memoryview(buffer)
         try:
             got = os.readv(fd, [view[: min(max_bytes, self._size)]])
