@@ -31,7 +31,7 @@ from aiodocker_engine.errors import ConnectionFailed, DockerError
 from aiodocker_engine.streams._frames import Frame, FrameDecoder, RawDecoder, StdStream
 from aiodocker_engine.streams._lazy import LazyStream
 from aiodocker_engine.streams._messages import Opener
-from aiodocker_engine.transport._base import Response, UpgradedStream, linger
+from aiodocker_engine.transport._base import ReceiveSome, Response, UpgradedStream
 from aiodocker_engine.transport._pacing import ReadPacer
 
 __all__ = ["MULTIPLEXED", "RAW", "FrameStream", "TtyHint"]
@@ -73,6 +73,7 @@ class FrameStream(LazyStream):
         self._what = what
         self._response: Response | None = None
         self._raw: UpgradedStream | None = None
+        self._receive_some: ReceiveSome | None = None  # the hijacked socket's own, once known
         self._body: AsyncIterator[bytes | memoryview] | None = None
         self._decoder: FrameDecoder | RawDecoder | None = None
         self._frames: list[Frame] = []
@@ -170,12 +171,18 @@ class FrameStream(LazyStream):
 
     async def _receive(self) -> bytes | memoryview | None:
         """The next chunk of output, or None at the end."""
-        if self._raw is not None:
+        raw = self._raw
+        if raw is not None:
             pacer = self._pacer
-            if pacer.wait:
-                await linger(self._raw, pacer.wait)
+            # Straight to the socket stream's own receive_some once the bytes read with
+            # the head are out: this runs once per read of a bulk stream.
+            receive_some = self._receive_some
+            if receive_some is None:
+                receive_some = self._receive_some = raw.direct_receive_some()
+                if receive_some is None:
+                    receive_some = raw.receive_some
             try:
-                chunk = await self._raw.receive_some(_READ_SIZE)
+                chunk = await receive_some(_READ_SIZE, pacer.wait)
             except anyio.EndOfStream:
                 return None
             except (anyio.BrokenResourceError, OSError) as exc:
@@ -243,6 +250,7 @@ class FrameStream(LazyStream):
         self._frames = []
         self._index = 0
         raw, self._raw = self._raw, None
+        self._receive_some = None
         response, self._response = self._response, None
         with anyio.CancelScope(shield=True):
             if raw is not None:

@@ -19,10 +19,14 @@ Theory of operation
   decoder takes views.
 - Backpressure: past `_HIGH_WATER` buffered bytes the transport stops reading until
   `receive()` drains below `_LOW_WATER`, so a slow consumer slows the daemon down.
-- `linger()` pauses reading for a moment, so that a stream arriving in small writes
-  is read in fewer, larger chunks (see `FrameStream`); it shares the backpressure flag
-  and leaves the transport paused, so a bulk stream costs one timer and one direct
-  read per linger, with no epoll registration changes in between.
+- `receive_some(linger=...)` first pauses reading for a moment, so that a stream
+  arriving in small writes is read in fewer, larger chunks (see `FrameStream`); it
+  shares the backpressure flag and leaves the transport paused, so a bulk stream costs
+  one timer and one direct read per call, with no epoll registration changes in
+  between. When the wait ends with nothing to read, it waits for the socket to turn
+  readable (through a duplicate of its descriptor: the loop refuses readers on one a
+  transport owns) and lingers again, instead of letting the transport read the next
+  burst's first write alone.
 - `send()` writes and, when the transport asked us to pause, waits for `resume_writing`.
 - Cancellation while waiting leaves the queue intact: the next `receive()` resumes.
 """
@@ -30,6 +34,7 @@ Theory of operation
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import threading
 from collections import deque
@@ -39,7 +44,8 @@ from typing import Any, TypeVar
 import anyio
 import anyio.abc
 
-from aiodocker_engine.transport._sockread import ReadBuffers, read_now
+from aiodocker_engine.transport._pacing import SKIP_LINGER_FROM
+from aiodocker_engine.transport._sockread import ReadBuffers, queued, read_now
 
 __all__ = ["connect_unix_asyncio"]
 
@@ -48,6 +54,22 @@ _LOW_WATER = 1024 * 1024
 _BUFFER_SIZE = 256 * 1024  # what asyncio's transport reads at once, too
 _BULK = 64 * 1024  # a chunk this big pauses the transport: later reads are direct
 _Chunk = TypeVar("_Chunk", bound=bytes | memoryview)
+
+
+def _wake(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():  # not cancelled meanwhile
+        waiter.set_result(None)
+
+
+async def _timed_wait(loop: asyncio.AbstractEventLoop, seconds: float) -> None:
+    """`asyncio.sleep`, a little leaner: it runs once per read of a bulk stream."""
+    waiter = loop.create_future()
+    timer = loop.call_later(seconds, _wake, waiter)
+    try:
+        await waiter
+    except BaseException:
+        timer.cancel()
+        raise
 
 
 class _ThreadBuffer(threading.local):
@@ -127,39 +149,61 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
         self._transport = transport
         self._protocol = protocol
         self._closed = False
-        self._rested = False  # linger slept and no receive followed yet
         self._fd: int = transport.get_extra_info("socket").fileno()
+        self._loop = asyncio.get_running_loop()
+        self._watch_fd = -1  # a duplicate of _fd, made by the first _burst_collected
+        self._watch_waiter: asyncio.Future[None] | None = None
         self._buffers: ReadBuffers | None = None  # made by the first receive_some
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
-        if await self._direct_turn():
+        if await self._direct_turn(0.0):
             data = self._read_paused(max_bytes, read_now)
             if data is not None:
                 return data
         return await self._receive_queued(max_bytes)
 
-    async def receive_some(self, max_bytes: int = 65536) -> bytes | memoryview:
-        """Like `receive`, but bulk input comes as a read-only view of a reused buffer."""
-        if await self._direct_turn():
+    async def receive_some(self, max_bytes: int = 65536, linger: float = 0.0) -> bytes | memoryview:
+        """Like `receive`, but bulk input comes as a read-only view of a reused buffer.
+
+        `linger` > 0 first lets input collect in the socket for that many seconds
+        (unless some is queued already, or much is waiting in the socket), so that a
+        stream arriving in small writes is read in fewer, larger pieces; the transport
+        stays paused through it, so a bulk stream costs one timer and one direct read
+        per call.
+        """
+        if await self._direct_turn(linger):
             buffers = self._buffers
             if buffers is None:
                 buffers = self._buffers = ReadBuffers()
-            chunk = self._read_paused(max_bytes, buffers.read)
+            chunk = self._read_paused(max_bytes, buffers.read, resume=not linger)
+            if chunk is None and linger and await self._burst_collected(linger):
+                chunk = self._read_paused(max_bytes, buffers.read)
             if chunk is not None:
                 return chunk
         return await self._receive_queued(max_bytes)
 
-    async def _direct_turn(self) -> bool:
+    async def _direct_turn(self, linger: float) -> bool:
         """True when the socket is to be read directly: the transport is paused and
-        nothing is queued. Checkpoints first (as anyio's streams are one), so that a
-        cancel never loses bytes already taken from the socket."""
+        nothing is queued. Checkpoints first, as anyio's streams are one, so that a
+        cancel never loses bytes already taken from the socket: with `linger`, by
+        pausing the transport and waiting that long (unless much input is waiting in
+        the socket already, see `SKIP_LINGER_FROM`)."""
         protocol = self._protocol
-        if protocol.chunks or not protocol.reading_paused:
+        if protocol.chunks:
             return False
-        if self._rested:
-            self._rested = False  # linger just yielded to the loop
-        else:
-            await asyncio.sleep(0)
+        if linger:
+            if not protocol.reading_paused:
+                self._pause()
+                if not protocol.reading_paused:
+                    return False  # closing: the queue reports it
+            if queued(self._fd) < SKIP_LINGER_FROM:
+                await _timed_wait(self._loop, linger)
+                # Paused meanwhile, so nothing was queued; a close or a backpressure
+                # resume by another task shows here.
+                return protocol.reading_paused and not protocol.chunks
+        elif not protocol.reading_paused:
+            return False
+        await asyncio.sleep(0)
         return True
 
     async def _receive_queued(self, max_bytes: int) -> bytes:
@@ -196,12 +240,13 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
             self._transport.pause_reading()
 
     def _read_paused(
-        self, max_bytes: int, read: Callable[[int, int], _Chunk | None]
+        self, max_bytes: int, read: Callable[[int, int], _Chunk | None], *, resume: bool = True
     ) -> _Chunk | None:
         """Read the socket of a paused transport directly; None when it has nothing now.
 
-        Nothing to read (or EOF, or an error) resumes the transport, whose own read
-        then sees the same condition again and reports it the usual way.
+        Nothing to read (or EOF, or an error) resumes the transport (unless `resume` is
+        false), whose own read then sees the same condition again and reports it the
+        usual way.
         """
         if self._closed or self._transport.is_closing():
             return None
@@ -210,29 +255,41 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
         except OSError:
             data = None
         if not data:
-            self._resume()
+            if resume:
+                self._resume()
             return None
         return data
+
+    async def _burst_collected(self, linger: float) -> bool:
+        """Wait until the paused transport's socket turns readable, then `linger` more,
+        so that a bulk stream reads the next burst whole rather than its first write
+        alone; False when the stream was closed meanwhile.
+
+        Watches a duplicate of the descriptor: the loop refuses readers on the one a
+        transport owns.
+        """
+        if self._closed or self._transport.is_closing():
+            return False
+        loop = self._loop
+        watch = self._watch_fd
+        if watch < 0:
+            watch = self._watch_fd = os.dup(self._fd)
+        waiter = self._watch_waiter = loop.create_future()
+        loop.add_reader(watch, _wake, waiter)
+        try:
+            await waiter
+        finally:
+            self._watch_waiter = None
+            if self._watch_fd >= 0:
+                loop.remove_reader(watch)
+        if not self._closed:
+            await _timed_wait(loop, linger)
+        return not self._closed
 
     def _resume(self) -> None:
         self._protocol.reading_paused = False
         if not self._transport.is_closing():
             self._transport.resume_reading()
-
-    async def linger(self, seconds: float) -> None:
-        """Stop reading for `seconds` so that input collects in the socket (see `linger`).
-
-        The transport is left paused: the next `receive()` reads what collected.
-        """
-        protocol = self._protocol
-        if protocol.chunks:
-            # Input is already waiting: the reader, not the source, is the slow side.
-            await asyncio.sleep(0)
-            return
-        if not protocol.reading_paused:
-            self._pause()
-        await asyncio.sleep(seconds)
-        self._rested = True
 
     async def send(self, item: bytes) -> None:
         if self._closed:
@@ -265,7 +322,13 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
             # abort(), not close(): close() waits for the write buffer to drain, and stdin
             # that a process never read would keep the socket open until garbage collection.
             self._transport.abort()
+            watch, self._watch_fd = self._watch_fd, -1
+            if watch >= 0:  # the duplicate would keep the connection open
+                self._loop.remove_reader(watch)
+                os.close(watch)
         self._protocol._wake()
+        if self._watch_waiter is not None:
+            _wake(self._watch_waiter)
         await asyncio.sleep(0)
 
     @property

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 import anyio
 import anyio.abc
 
-__all__ = ["Body", "Request", "Response", "Transport", "UpgradedStream", "linger"]
+__all__ = ["Body", "Request", "Response", "Transport", "UpgradedStream"]
 
 #: A request body: nothing, bytes sent with Content-Length, or chunks sent chunked.
 Body = bytes | AsyncIterable[bytes] | None
@@ -39,17 +39,8 @@ class Request:
         return f"<Request {self.method} {self.target}>"
 
 
-async def linger(stream: anyio.abc.ByteStream, seconds: float) -> None:
-    """Let input collect for `seconds` without reading it, so the next read takes more.
-
-    Streams that read ahead on their own (a Protocol-based one) provide `linger` and
-    stop reading meanwhile; on the others, not calling `receive` is enough.
-    """
-    own: Callable[[float], Awaitable[None]] | None = getattr(stream, "linger", None)
-    if own is not None:
-        await own(seconds)
-    else:
-        await anyio.sleep(seconds)
+#: `receive_some(max_bytes, linger)` of a stream that reads bulk input into reused buffers.
+ReceiveSome = Callable[[int, float], Awaitable[bytes | memoryview]]
 
 
 class UpgradedStream(anyio.abc.ByteStream):
@@ -69,26 +60,36 @@ class UpgradedStream(anyio.abc.ByteStream):
             return data
         return await self._stream.receive(max_bytes)
 
-    async def receive_some(self, max_bytes: int = 65536) -> bytes | memoryview:
+    async def receive_some(self, max_bytes: int = 65536, linger: float = 0.0) -> bytes | memoryview:
         """Like `receive`, but bulk input may come as a read-only view of a buffer that is
-        reused once no view of it is alive (our Unix streams; see `_sockread`)."""
+        reused once no view of it is alive (our Unix streams; see `_sockread`).
+
+        `linger` > 0 first lets input collect for that many seconds, so that a stream
+        arriving in small writes is read in fewer, larger pieces. Bytes read with the
+        response head come first, at once.
+        """
         if self._leftover:
             return await self.receive(max_bytes)
-        own: Callable[[int], Awaitable[bytes | memoryview]] | None = getattr(
-            self._stream, "receive_some", None
-        )
+        own = self.direct_receive_some()
         if own is not None:
-            return await own(max_bytes)
+            return await own(max_bytes, linger)
+        if linger:
+            await anyio.sleep(linger)
         return await self._stream.receive(max_bytes)
+
+    def direct_receive_some(self) -> ReceiveSome | None:
+        """The inner stream's own `receive_some`, once no bytes read with the head are left
+        to hand out, so that a bulk reader can skip this layer on every read; else None."""
+        if self._leftover:
+            return None
+        own: ReceiveSome | None = getattr(self._stream, "receive_some", None)
+        return own
 
     async def send(self, item: bytes) -> None:
         await self._stream.send(item)
 
     async def send_eof(self) -> None:
         await self._stream.send_eof()
-
-    async def linger(self, seconds: float) -> None:
-        await linger(self._stream, seconds)
 
     async def aclose(self) -> None:
         await self._stream.aclose()

@@ -23,7 +23,7 @@ import os
 import sys
 import termios
 
-__all__ = ["ReadBuffers", "read_now"]
+__all__ = ["ReadBuffers", "queued", "read_now"]
 
 _FIONREAD = termios.FIONREAD
 _INT_SIZE = b"\0\0\0\0"
@@ -31,7 +31,7 @@ _BYTEORDER = sys.byteorder
 _PROBE = 4096  # read size when the queue looked empty: EOF, or input that just came
 
 
-def _queued(fd: int) -> int:
+def queued(fd: int) -> int:
     """Bytes waiting in the socket (0 when the kernel cannot tell)."""
     try:
         return int.from_bytes(fcntl.ioctl(fd, _FIONREAD, _INT_SIZE), _BYTEORDER)
@@ -44,12 +44,12 @@ def read_now(fd: int, max_bytes: int) -> bytes | None:
 
     Errors from the read are raised as `OSError`, as `os.read` raises them.
     """
-    return _read_exact(fd, _queued(fd), max_bytes)
+    return _read_exact(fd, queued(fd), max_bytes)
 
 
-def _read_exact(fd: int, queued: int, max_bytes: int) -> bytes | None:
+def _read_exact(fd: int, waiting: int, max_bytes: int) -> bytes | None:
     try:
-        return os.read(fd, min(queued or _PROBE, max_bytes))
+        return os.read(fd, min(waiting or _PROBE, max_bytes))
     except BlockingIOError:
         return None
 
@@ -87,10 +87,10 @@ class ReadBuffers:
 
     def read(self, fd: int, max_bytes: int) -> bytes | memoryview | None:
         """What the socket holds now (up to `max_bytes`), b"" at EOF, None when nothing yet."""
-        queued = _queued(fd)
-        buffer = self._free_buffer() if queued >= self._bulk_from else None
+        waiting = queued(fd)
+        buffer = self._free_buffer() if waiting >= self._bulk_from else None
         if buffer is None:
-            return _read_exact(fd, queued, max_bytes)
+            return _read_exact(fd, waiting, max_bytes)
         view = memoryview(buffer)
         try:
             got = os.readv(fd, [view[: min(max_bytes, self._size)]])

@@ -8,14 +8,13 @@ enforces it), and errors are translated below in the same way.
 `receive()` reads with `read_now` (an exact-size read, see `_sockread`) and waits
 with `wait_readable`, as trio's recv does; `receive_some()` reads bulk input into
 reused buffers instead (`ReadBuffers`), for frame streams, whose decoder takes views.
-`linger()` waits on a `TrioTimer` (no Cancelled exception per wait) and leaves the
-socket unread; the `receive()` right after it skips its own checkpoint, since the wait
-was one.
+`receive_some(linger=...)` first waits on a `TrioTimer` (no Cancelled exception per
+wait) with the socket unread, and then skips its own checkpoint, since the wait was one.
 """
 
 from __future__ import annotations
 
-import select
+import contextlib
 import socket
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -24,7 +23,8 @@ import anyio
 import anyio.abc
 import trio
 
-from aiodocker_engine.transport._sockread import ReadBuffers, read_now
+from aiodocker_engine.transport._pacing import SKIP_LINGER_FROM
+from aiodocker_engine.transport._sockread import ReadBuffers, queued, read_now
 from aiodocker_engine.transport._trio_timer import TrioTimer
 
 __all__ = ["connect_unix_trio"]
@@ -38,25 +38,35 @@ class TrioUnixStream(anyio.abc.ByteStream):
     def __init__(self, sock: trio.socket.SocketType) -> None:
         self._sock = sock
         self._timer: TrioTimer | None = None  # made by the first linger
-        self._poller: select.poll | None = None
-        self._rested = False  # linger slept and no receive followed yet
         self._buffers: ReadBuffers | None = None  # made by the first receive_some
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
-        return await self._receive(max_bytes, read_now)
+        return await self._receive(max_bytes, read_now, 0.0)
 
-    async def receive_some(self, max_bytes: int = 65536) -> bytes | memoryview:
-        """Like `receive`, but bulk input comes as a read-only view of a reused buffer."""
+    async def receive_some(self, max_bytes: int = 65536, linger: float = 0.0) -> bytes | memoryview:
+        """Like `receive`, but bulk input comes as a read-only view of a reused buffer.
+
+        `linger` > 0 first lets input collect in the socket for that many seconds (unless
+        much is waiting already), so that a stream arriving in small writes is read in
+        fewer, larger pieces.
+        """
         buffers = self._buffers
         if buffers is None:
             buffers = self._buffers = ReadBuffers()
-        return await self._receive(max_bytes, buffers.read)
+        return await self._receive(max_bytes, buffers.read, linger)
 
-    async def _receive(self, max_bytes: int, read: Callable[[int, int], _Chunk | None]) -> _Chunk:
+    async def _receive(
+        self, max_bytes: int, read: Callable[[int, int], _Chunk | None], linger: float
+    ) -> _Chunk:
         # As trio's own recv: read at once if input is there, else wait for it. Once
         # read, only a shielded checkpoint may follow, so a cancel never loses bytes.
-        if self._rested:
-            self._rested = False  # the linger was this receive's checkpoint
+        if linger and self._lingers():
+            # The wait is this receive's checkpoint.
+            timer = self._timer
+            if timer is None:
+                timer = self._timer = TrioTimer()
+            with contextlib.suppress(trio.ClosedResourceError):  # closed: the read says so
+                await timer.sleep(linger)
             data = self._read_now(max_bytes, read)
             if data is not None:
                 return data
@@ -71,9 +81,20 @@ class TrioUnixStream(anyio.abc.ByteStream):
                 await trio.lowlevel.wait_readable(self._sock)
             except trio.ClosedResourceError as exc:
                 raise anyio.ClosedResourceError from exc
+            if linger and self._timer is not None:
+                # A bulk stream in a pause: let the next burst collect too, rather than
+                # read its first write alone.
+                with contextlib.suppress(trio.ClosedResourceError):
+                    await self._timer.sleep(linger)
             data = self._read_now(max_bytes, read)
             if data is not None:
                 return data
+
+    def _lingers(self) -> bool:
+        """Whether a linger is worth it: not when much input is waiting already (see
+        `SKIP_LINGER_FROM`), nor on a closed socket (the read then reports it)."""
+        fd = self._sock.fileno()
+        return fd >= 0 and queued(fd) < SKIP_LINGER_FROM
 
     def _read_now(self, max_bytes: int, read: Callable[[int, int], _Chunk | None]) -> _Chunk | None:
         """What is in the socket now (see `_sockread`), or None when nothing is."""
@@ -87,25 +108,6 @@ class TrioUnixStream(anyio.abc.ByteStream):
         if data is not None and not data:
             raise anyio.EndOfStream
         return data
-
-    async def linger(self, seconds: float) -> None:
-        """Wait `seconds` for input to collect, unless some is waiting already (see `linger`)."""
-        poller = self._poller
-        if poller is None:
-            poller = self._poller = select.poll()
-            poller.register(self._sock.fileno(), select.POLLIN)
-        if poller.poll(0):
-            # Input is already waiting: the reader, not the source, is the slow side.
-            await trio.lowlevel.checkpoint()
-            return
-        timer = self._timer
-        if timer is None:
-            timer = self._timer = TrioTimer()
-        try:
-            await timer.sleep(seconds)
-        except trio.ClosedResourceError:
-            return  # closed meanwhile by another task: receive() reports it
-        self._rested = True
 
     async def send(self, item: bytes) -> None:
         view = memoryview(item)

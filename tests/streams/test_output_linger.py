@@ -27,7 +27,7 @@ def frames_of(size: int) -> bytes:
 
 class ScriptedStream(anyio.abc.ByteStream):
     """Serves one scripted read per receive(), each `gap` seconds after the call (the
-    source's pace), and logs receive and linger calls."""
+    source's pace), and logs reads and the lingers asked of receive_some()."""
 
     def __init__(self, reads: list[bytes], gap: float) -> None:
         self.reads = list(reads)
@@ -42,9 +42,10 @@ class ScriptedStream(anyio.abc.ByteStream):
         self.log.append(f"read {len(data)}")
         return data
 
-    async def linger(self, seconds: float) -> None:
-        self.log.append(f"linger {seconds}")
-        await anyio.lowlevel.checkpoint()
+    async def receive_some(self, max_bytes: int = 65536, linger: float = 0.0) -> bytes:
+        if linger:
+            self.log.append(f"linger {linger}")
+        return await self.receive(max_bytes)
 
     async def send(self, item: bytes) -> None:
         await anyio.lowlevel.checkpoint()
@@ -91,21 +92,23 @@ async def drain(reads: list[bytes], gap: float = 0.005) -> tuple[int, list[str]]
     return total, stream.log
 
 
-async def test_only_reads_of_the_daemons_small_write_sizes_make_the_next_read_wait() -> None:
+async def test_tiny_reads_never_wait_and_bulk_reads_from_a_slow_source_wait_the_longest() -> None:
     small, bulk, big, full = 100, 8 * 1024, 200 * 1024, 256 * 1024
-    reads = [frames_of(small), frames_of(bulk), frames_of(full), frames_of(big), frames_of(bulk)]
+    reads = [frames_of(n) for n in (small, bulk, full, big, small, small)]
     total, log = await drain(reads)
-    assert total == small + bulk + full + big + bulk
-    # 8 KiB in 5 ms is a slow source: even the longest wait collects little.
+    assert total == bulk + full + big + 3 * small
+    # Reads 5 ms apart: a source of at most 50 MB/s, slow enough to wait the longest.
     wait = f"linger {_pacing._MAX}"
     assert log == [
         "read 100",  # interactive-sized: the next read goes at once
         "read 8192",
-        wait,  # bulk in a small write: let more collect
-        "read 262144",  # it filled the read buffer: more is likely waiting already
-        "read 204800",  # as much as a Unix socket holds: the source was waiting on us
-        "read 8192",
         wait,
+        "read 262144",
+        wait,
+        "read 204800",
+        wait,
+        "read 100",
+        "read 100",
     ]
 
 
@@ -120,26 +123,51 @@ async def test_a_fast_source_is_never_made_to_wait(monkeypatch: pytest.MonkeyPat
     assert not [entry for entry in log if entry.startswith("linger")]
 
 
-def test_the_wait_is_sized_to_collect_the_target_at_the_rate_seen(
+def test_the_wait_is_sized_from_the_average_rate_of_the_last_reads(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     now = [100.0]
     monkeypatch.setattr(_pacing, "_clock", lambda: now[0])
     pacer = ReadPacer()
-    # 32 KiB seen over 0.1 ms (about 330 MB/s): wait 0.4 ms to collect 128 KiB more.
-    now[0] += 0.0001
-    pacer.after_read(32 * 1024)
-    assert pacer.wait == pytest.approx(0.0004)
-    # 32 KiB over 10 ms: the longest wait.
-    now[0] += 0.01
-    pacer.after_read(32 * 1024)
+    # 64 KiB per 0.2 ms (about 330 MB/s): wait 0.4 ms to collect 128 KiB more.
+    for _ in range(3):
+        now[0] += 0.0002
+        pacer.after_read(64 * 1024)
+        assert pacer.wait == pytest.approx(0.0004)
+    # A burst read right after (16 KiB within 10 us) barely moves the average.
+    now[0] += 0.00001
+    pacer.after_read(16 * 1024)
+    assert 0.0003 < pacer.wait < 0.0005
+    # 32 KiB per 10 ms: the longest wait.
+    for _ in range(3):
+        now[0] += 0.01
+        pacer.after_read(32 * 1024)
     assert pacer.wait == _pacing._MAX
-    # 150 KiB over 0.1 ms (1.5 GB/s): a wait under 0.2 ms is not worth taking.
-    now[0] += 0.0001
-    pacer.after_read(150 * 1024)
+    # A tiny read ends the run: no wait, and the next burst starts afresh.
+    now[0] += 1.0
+    pacer.after_read(100)
     assert pacer.wait == 0.0
-    # Tiny and big reads never wait, however slow the source.
-    for size in (100, 200 * 1024):
-        now[0] += 1.0
-        pacer.after_read(size)
-        assert pacer.wait == 0.0
+    now[0] += 0.0001
+    pacer.after_read(150 * 1024)  # 1.5 GB/s: a wait under 0.2 ms is not worth taking
+    assert pacer.wait == 0.0
+
+
+def test_a_source_held_back_by_the_wait_is_let_go_within_a_few_dozen_reads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [100.0]
+    monkeypatch.setattr(_pacing, "_clock", lambda: now[0])
+    pacer = ReadPacer()
+    for _ in range(8):  # a slow source first: 32 KiB per 10 ms
+        now[0] += 0.01
+        pacer.after_read(32 * 1024)
+    assert pacer.wait == _pacing._MAX
+    # Then a fast one: every read finds a full socket, one wait (plus 50 us) after the last.
+    waits = []
+    for _ in range(40):
+        now[0] += pacer.wait + 0.00005
+        pacer.after_read(200 * 1024)
+        waits.append(pacer.wait)
+    assert waits == sorted(waits, reverse=True)
+    assert waits[-1] == 0.0
+    assert sum(waits) < 0.06  # held back for at most 60 ms in all

@@ -12,7 +12,7 @@ import anyio
 import pytest
 
 from aiodocker_engine.transport._asyncio_unix import AsyncioUnixStream, connect_unix_asyncio
-from tests.transport._later import send_later
+from tests.transport._later import close_later, send_later
 
 pytestmark = pytest.mark.anyio
 
@@ -100,80 +100,137 @@ async def test_closed_stream_refuses_use() -> None:
             await stream.receive()
 
 
-async def test_linger_leaves_input_in_the_socket_for_receive_to_read_in_one_piece() -> None:
+async def test_a_lingering_receive_reads_what_collected_meanwhile_in_one_piece() -> None:
     async with peer() as (stream, other):
         async with anyio.create_task_group() as tg:
-            tg.start_soon(stream.linger, 0.2)
-            await anyio.sleep(0.02)
-            for part in (b"one ", b"two ", b"three"):
-                await anyio.to_thread.run_sync(other.sendall, part)
+
+            async def send_parts() -> None:
                 await anyio.sleep(0.02)
-            # Nothing was read meanwhile: the protocol saw no data.
-            assert not stream._protocol.chunks
-        assert not stream._protocol.chunks  # still in the socket
-        assert await stream.receive() == b"one two three"
-        # The transport stays paused while reads find input, and resumes when one does not.
+                for part in (b"one ", b"two ", b"three"):
+                    await anyio.to_thread.run_sync(other.sendall, part)
+                    await anyio.sleep(0.02)
+                # Nothing was read meanwhile: the protocol saw no data.
+                assert not stream._protocol.chunks
+
+            tg.start_soon(send_parts)
+            began = anyio.current_time()
+            got = await stream.receive_some(linger=0.3)
+            assert anyio.current_time() - began >= 0.3
+        assert got == b"one two three"
+        # The transport stays paused while reads find input; a read without a linger
+        # that finds none resumes it.
         assert stream._protocol.reading_paused
         async with anyio.create_task_group() as tg:
-            tg.start_soon(send_later, other, b"later")
+            tg.start_soon(send_later, other, b"plain")
             with anyio.fail_after(5):
-                assert await stream.receive() == b"later"
+                assert await stream.receive() == b"plain"
         assert not stream._protocol.reading_paused
 
 
-async def test_reads_after_linger_honour_max_bytes_and_lose_nothing() -> None:
+async def test_a_linger_that_finds_nothing_waits_for_the_next_burst_and_reads_it_whole() -> None:
+    async with peer() as (stream, other):
+
+        async def burst() -> None:
+            await anyio.sleep(0.2)
+            await anyio.to_thread.run_sync(other.sendall, b"first ")
+            await anyio.sleep(0.02)
+            await anyio.to_thread.run_sync(other.sendall, b"second")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(burst)
+            with anyio.fail_after(5):
+                # Nothing came within the linger: the burst's first write is not read
+                # alone, the linger starts again from it.
+                assert await stream.receive_some(linger=0.1) == b"first second"
+        assert stream._protocol.reading_paused
+        assert not stream._protocol.chunks  # nothing went through the transport
+        other.shutdown(socket.SHUT_WR)
+        with anyio.fail_after(5), pytest.raises(anyio.EndOfStream):
+            await stream.receive_some(linger=0.01)
+
+
+async def test_closing_while_waiting_for_a_burst_ends_the_wait_and_frees_the_watch() -> None:
+    async with peer() as (stream, other):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(close_later, stream, 0.2)
+            with anyio.fail_after(5), pytest.raises(anyio.ClosedResourceError):
+                await stream.receive_some(linger=0.01)
+        assert stream._watch_fd == -1
+        # No duplicate descriptor keeps the connection open: the peer sees it closed.
+        other.settimeout(5)
+        assert other.recv(10) == b""
+
+
+async def test_reads_after_a_linger_honour_max_bytes_and_lose_nothing() -> None:
     async with peer() as (stream, other):
         payload = bytes(range(256)) * 400
         await anyio.to_thread.run_sync(other.sendall, payload)
         await anyio.sleep(0.05)
-        await stream.linger(0.01)
-        got = await stream.receive(1000)
+        got = bytes(await stream.receive_some(1000, linger=0.01))
         assert got == payload[:1000]
         other.shutdown(socket.SHUT_WR)
         rest = bytearray()
         with anyio.fail_after(5), pytest.raises(anyio.EndOfStream):
             while True:
-                rest += await stream.receive(30000)
+                rest += await stream.receive_some(30000, linger=0.001)
         assert got + rest == payload
 
 
-async def test_eof_during_linger_ends_the_stream() -> None:
+async def test_eof_during_a_linger_ends_the_stream() -> None:
     async with peer() as (stream, other):
         other.shutdown(socket.SHUT_WR)
-        await stream.linger(0.05)
         with anyio.fail_after(5), pytest.raises(anyio.EndOfStream):
-            await stream.receive()
+            await stream.receive_some(linger=0.05)
 
 
-async def test_a_reset_during_linger_breaks_the_stream() -> None:
+async def test_a_reset_during_a_linger_breaks_the_stream() -> None:
     async with peer() as (stream, other):
         await stream.send(b"unread by the peer")
         await anyio.sleep(0.05)
         other.close()  # closing with unread input resets the connection
-        await stream.linger(0.05)
         with anyio.fail_after(5), pytest.raises((anyio.BrokenResourceError, anyio.EndOfStream)):
-            await stream.receive()
+            await stream.receive_some(linger=0.05)
 
 
-async def test_linger_keeps_the_backpressure_pause() -> None:
+async def test_closing_during_a_linger_ends_it_and_the_receive_reports_the_close() -> None:
     async with peer() as (stream, _other):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(close_later, stream)
+            with anyio.fail_after(5), pytest.raises(anyio.ClosedResourceError):
+                await stream.receive_some(linger=0.5)
+
+
+async def test_a_cancelled_linger_cancels_its_timer_and_loses_nothing() -> None:
+    async with peer() as (stream, other):
+        with anyio.move_on_after(0.05):
+            await stream.receive_some(linger=30)
+        loop = stream._loop
+        assert not [h for h in loop._scheduled if not h.cancelled()]  # type: ignore[attr-defined]
+        await anyio.to_thread.run_sync(other.sendall, b"after the cancel")
+        with anyio.fail_after(5):
+            assert await stream.receive_some(linger=0.01) == b"after the cancel"
+
+
+async def test_a_linger_keeps_the_backpressure_pause() -> None:
+    async with peer() as (stream, other):
         stream._protocol.reading_paused = True  # as the high-water mark sets it
         stream._transport.pause_reading()
-        await stream.linger(0.01)
-        assert stream._protocol.reading_paused  # still paused: receive() resumes it
+        await anyio.to_thread.run_sync(other.sendall, b"held")
+        with anyio.fail_after(5):
+            assert await stream.receive_some(linger=0.01) == b"held"
+        assert stream._protocol.reading_paused  # the read found input: still paused
 
 
-async def test_linger_returns_at_once_when_input_is_queued_already() -> None:
+async def test_a_linger_is_skipped_when_input_is_queued_already() -> None:
     async with peer() as (stream, other):
         await anyio.to_thread.run_sync(other.sendall, b"queued")
         with anyio.fail_after(5):
             while not stream._protocol.chunks:  # noqa: ASYNC110 - the protocol sets no event
                 await anyio.sleep(0.01)
         began = anyio.current_time()
-        await stream.linger(10)
+        assert await stream.receive_some(linger=10) == b"queued"
         assert anyio.current_time() - began < 1
         assert not stream._protocol.reading_paused
-        assert await stream.receive() == b"queued"
 
 
 async def test_bulk_input_is_then_read_directly_until_the_socket_runs_dry() -> None:

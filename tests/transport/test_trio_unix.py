@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 import anyio
 import pytest
 
+from aiodocker_engine.transport._pacing import SKIP_LINGER_FROM
 from aiodocker_engine.transport._trio_unix import TrioUnixStream, connect_unix_trio
 from tests.transport._later import close_later, send_later
 
@@ -65,51 +66,77 @@ async def test_connect_to_a_missing_socket_raises_oserror() -> None:
         await connect_unix_trio("/nonexistent/dir/docker.sock")
 
 
-async def test_linger_waits_only_while_no_input_is_waiting() -> None:
+async def test_a_linger_is_skipped_only_when_much_input_is_waiting_already() -> None:
     async with peer() as (stream, other):
-        began = anyio.current_time()
-        await stream.linger(0.2)
-        assert anyio.current_time() - began >= 0.2  # nothing came: the full wait
-        await anyio.to_thread.run_sync(other.sendall, b"waiting")
+        await anyio.to_thread.run_sync(other.sendall, b"a little")
         await anyio.sleep(0.02)
         began = anyio.current_time()
-        await stream.linger(10)
-        assert anyio.current_time() - began < 1  # input was there: no wait
-        assert await stream.receive() == b"waiting"
+        assert await stream.receive_some(linger=0.2) == b"a little"
+        assert anyio.current_time() - began >= 0.2  # the full wait
+        much = b"x" * SKIP_LINGER_FROM
+        await anyio.to_thread.run_sync(other.sendall, much)
+        await anyio.sleep(0.02)
+        began = anyio.current_time()
+        assert await stream.receive_some(1 << 20, linger=10) == much
+        assert anyio.current_time() - began < 1  # the source is ahead: no wait
 
 
-async def test_after_a_linger_receive_reads_what_collected_and_still_sees_eof() -> None:
+async def test_a_linger_that_finds_nothing_waits_for_the_next_burst_and_reads_it_whole() -> None:
+    async with peer() as (stream, other):
+
+        async def burst() -> None:
+            await anyio.sleep(0.2)
+            await anyio.to_thread.run_sync(other.sendall, b"first ")
+            await anyio.sleep(0.02)
+            await anyio.to_thread.run_sync(other.sendall, b"second")
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(burst)
+            with anyio.fail_after(5):
+                assert await stream.receive_some(linger=0.1) == b"first second"
+
+
+async def test_a_lingering_receive_reads_what_collected_and_still_sees_eof() -> None:
     async with peer() as (stream, other):
         async with anyio.create_task_group() as tg:
-            tg.start_soon(stream.linger, 0.2)
-            for part in (b"one ", b"two ", b"three"):
-                await anyio.sleep(0.02)
-                await anyio.to_thread.run_sync(other.sendall, part)
-        assert await stream.receive(4) == b"one "  # max_bytes holds on the direct read
-        assert await stream.receive() == b"two three"
+
+            async def send_parts() -> None:
+                for part in (b"one ", b"two ", b"three"):
+                    await anyio.sleep(0.02)
+                    await anyio.to_thread.run_sync(other.sendall, part)
+
+            tg.start_soon(send_parts)
+            first = await stream.receive_some(4, linger=0.2)
+        assert first == b"one "  # max_bytes holds on the read after the wait
+        assert await stream.receive_some() == b"two three"
         other.shutdown(socket.SHUT_WR)
-        await stream.linger(0.01)
         with pytest.raises(anyio.EndOfStream):
-            await stream.receive()
+            await stream.receive_some(linger=0.01)
 
 
 async def test_a_linger_with_nothing_collected_falls_back_to_waiting() -> None:
     async with peer() as (stream, other):
-        await stream.linger(0.01)
         async with anyio.create_task_group() as tg:
             tg.start_soon(send_later, other, b"later")
             with anyio.fail_after(5):
-                assert await stream.receive() == b"later"
+                assert await stream.receive_some(linger=0.01) == b"later"
 
 
-async def test_closing_during_a_linger_ends_it_and_receive_reports_the_close() -> None:
+async def test_closing_during_a_linger_ends_it_and_the_receive_reports_the_close() -> None:
     async with peer() as (stream, _other):
         async with anyio.create_task_group() as tg:
             tg.start_soon(close_later, stream)
-            with anyio.fail_after(5):
-                await stream.linger(30)
-        with pytest.raises(anyio.ClosedResourceError):
-            await stream.receive()
+            with anyio.fail_after(5), pytest.raises(anyio.ClosedResourceError):
+                await stream.receive_some(linger=30)
+
+
+async def test_a_cancelled_linger_loses_nothing() -> None:
+    async with peer() as (stream, other):
+        with anyio.move_on_after(0.05):
+            await stream.receive_some(linger=30)
+        await anyio.to_thread.run_sync(other.sendall, b"after the cancel")
+        with anyio.fail_after(5):
+            assert await stream.receive_some(linger=0.01) == b"after the cancel"
 
 
 async def test_receive_some_reads_bulk_input_into_a_reused_buffer() -> None:

@@ -1,4 +1,5 @@
-"""UpgradedStream.receive_some: leftover first, then the inner stream's own or plain receive."""
+"""UpgradedStream.receive_some: leftover first, then the inner stream's own or plain receive;
+and the inner stream's own receive_some handed out for bulk readers."""
 
 from __future__ import annotations
 
@@ -36,8 +37,8 @@ class _Chunks(anyio.abc.ByteStream):
 
 
 class _ChunksWithViews(_Chunks):
-    async def receive_some(self, max_bytes: int = 65536) -> bytes | memoryview:
-        self.calls.append("receive_some")
+    async def receive_some(self, max_bytes: int = 65536, linger: float = 0.0) -> bytes | memoryview:
+        self.calls.append(f"receive_some {linger}")
         return memoryview(await super().receive(max_bytes)).toreadonly()
 
 
@@ -47,7 +48,7 @@ async def test_leftover_comes_first_then_the_inner_streams_own_receive_some() ->
     assert await upgraded.receive_some() == b"read with the head"
     got = await upgraded.receive_some()
     assert isinstance(got, memoryview) and bytes(got) == b"bulk"
-    assert inner.calls == ["receive_some", "receive"]
+    assert inner.calls == ["receive_some 0.0", "receive"]
 
 
 async def test_an_inner_stream_without_receive_some_is_read_with_receive() -> None:
@@ -57,3 +58,26 @@ async def test_an_inner_stream_without_receive_some_is_read_with_receive() -> No
     with pytest.raises(anyio.EndOfStream):
         await upgraded.receive_some()
     assert inner.calls == ["receive", "receive"]
+
+
+async def test_a_linger_is_passed_on_to_the_inner_streams_own_receive_some() -> None:
+    inner = _ChunksWithViews(b"bulk")
+    assert bytes(await UpgradedStream(inner).receive_some(10, 0.25)) == b"bulk"
+    assert inner.calls == ["receive_some 0.25", "receive"]
+
+
+async def test_without_an_own_receive_some_a_linger_is_a_plain_wait() -> None:
+    upgraded = UpgradedStream(_Chunks(b"plain"))
+    began = anyio.current_time()
+    assert await upgraded.receive_some(linger=0.1) == b"plain"
+    assert anyio.current_time() - began >= 0.1
+
+
+async def test_the_inner_receive_some_is_handed_out_only_once_the_leftover_is_out() -> None:
+    inner = _ChunksWithViews(b"bulk")
+    upgraded = UpgradedStream(inner, b"read with the head")
+    assert upgraded.direct_receive_some() is None
+    assert await upgraded.receive_some() == b"read with the head"
+    direct = upgraded.direct_receive_some()
+    assert direct is not None and direct == inner.receive_some
+    assert UpgradedStream(_Chunks()).direct_receive_some() is None
