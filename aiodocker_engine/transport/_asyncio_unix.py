@@ -61,17 +61,6 @@ def _wake(waiter: asyncio.Future[None]) -> None:
         waiter.set_result(None)
 
 
-async def _timed_wait(loop: asyncio.AbstractEventLoop, seconds: float) -> None:
-    """`asyncio.sleep`, a little leaner: it runs once per read of a bulk stream."""
-    waiter = loop.create_future()
-    timer = loop.call_later(seconds, _wake, waiter)
-    try:
-        await waiter
-    except BaseException:
-        timer.cancel()
-        raise
-
-
 class _ThreadBuffer(threading.local):
     """The transport's read buffer: one per thread, as an event loop runs in one."""
 
@@ -152,7 +141,7 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
         self._fd: int = transport.get_extra_info("socket").fileno()
         self._loop = asyncio.get_running_loop()
         self._watch_fd = -1  # a duplicate of _fd, made by the first _burst_collected
-        self._watch_waiter: asyncio.Future[None] | None = None
+        self._resting: asyncio.Future[None] | None = None  # a linger's, for aclose to end
         self._buffers: ReadBuffers | None = None  # made by the first receive_some
 
     async def receive(self, max_bytes: int = 65536) -> bytes:
@@ -176,8 +165,11 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
             if buffers is None:
                 buffers = self._buffers = ReadBuffers()
             chunk = self._read_paused(max_bytes, buffers.read, resume=not linger)
-            if chunk is None and linger and await self._burst_collected(linger):
-                chunk = self._read_paused(max_bytes, buffers.read)
+            if chunk is None and linger:
+                if await self._burst_collected(linger):
+                    chunk = self._read_paused(max_bytes, buffers.read)
+                else:
+                    self._resume()  # the queue then reports a close, or waits
             if chunk is not None:
                 return chunk
         return await self._receive_queued(max_bytes)
@@ -197,7 +189,7 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
                 if not protocol.reading_paused:
                     return False  # closing: the queue reports it
             if queued(self._fd) < SKIP_LINGER_FROM:
-                await _timed_wait(self._loop, linger)
+                await self._rest(linger)
                 # Paused meanwhile, so nothing was queued; a close or a backpressure
                 # resume by another task shows here.
                 return protocol.reading_paused and not protocol.chunks
@@ -263,7 +255,8 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
     async def _burst_collected(self, linger: float) -> bool:
         """Wait until the paused transport's socket turns readable, then `linger` more,
         so that a bulk stream reads the next burst whole rather than its first write
-        alone; False when the stream was closed meanwhile.
+        alone; False when the stream was closed meanwhile (or no descriptor was left
+        to watch with).
 
         Watches a duplicate of the descriptor: the loop refuses readers on the one a
         transport owns.
@@ -273,18 +266,32 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
         loop = self._loop
         watch = self._watch_fd
         if watch < 0:
-            watch = self._watch_fd = os.dup(self._fd)
-        waiter = self._watch_waiter = loop.create_future()
+            try:
+                watch = self._watch_fd = os.dup(self._fd)
+            except OSError:
+                return False  # out of descriptors: the transport reads as usual
+        waiter = self._resting = loop.create_future()
         loop.add_reader(watch, _wake, waiter)
         try:
             await waiter
         finally:
-            self._watch_waiter = None
+            self._resting = None
             if self._watch_fd >= 0:
                 loop.remove_reader(watch)
         if not self._closed:
-            await _timed_wait(loop, linger)
+            await self._rest(linger)
         return not self._closed
+
+    async def _rest(self, seconds: float) -> None:
+        """`asyncio.sleep`, a little leaner (it runs once per read of a bulk stream), and
+        ended early by `aclose`."""
+        waiter = self._resting = self._loop.create_future()
+        timer = self._loop.call_later(seconds, _wake, waiter)
+        try:
+            await waiter
+        finally:
+            self._resting = None
+            timer.cancel()  # a no-op once it fired
 
     def _resume(self) -> None:
         self._protocol.reading_paused = False
@@ -327,8 +334,8 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
                 self._loop.remove_reader(watch)
                 os.close(watch)
         self._protocol._wake()
-        if self._watch_waiter is not None:
-            _wake(self._watch_waiter)
+        if self._resting is not None:
+            _wake(self._resting)
         await asyncio.sleep(0)
 
     @property

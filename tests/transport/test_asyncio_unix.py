@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 import anyio
 import pytest
 
 from aiodocker_engine.transport._asyncio_unix import AsyncioUnixStream, connect_unix_asyncio
-from tests.transport._later import close_later, send_later
+from tests.transport._later import close_later, send_later, send_parts_later
+from tests.transport._unix_peer import unix_peer
 
 pytestmark = pytest.mark.anyio
 
@@ -22,22 +20,8 @@ def anyio_backend() -> str:
     return "asyncio"  # the stream exists for asyncio only
 
 
-@asynccontextmanager
-async def peer() -> AsyncIterator[tuple[AsyncioUnixStream, socket.socket]]:
-    """Our stream connected to a plain blocking socket driven from a thread."""
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "s.sock")
-        server = socket.socket(socket.AF_UNIX)
-        server.bind(path)
-        server.listen(1)
-        client = await connect_unix_asyncio(path)
-        conn, _ = await anyio.to_thread.run_sync(server.accept)
-        try:
-            yield client, conn
-        finally:
-            await client.aclose()
-            conn.close()
-            server.close()
+def peer() -> AbstractAsyncContextManager[tuple[AsyncioUnixStream, socket.socket]]:
+    return unix_peer(connect_unix_asyncio)
 
 
 async def test_half_close_keeps_the_read_side_open() -> None:
@@ -103,20 +87,12 @@ async def test_closed_stream_refuses_use() -> None:
 async def test_a_lingering_receive_reads_what_collected_meanwhile_in_one_piece() -> None:
     async with peer() as (stream, other):
         async with anyio.create_task_group() as tg:
-
-            async def send_parts() -> None:
-                await anyio.sleep(0.02)
-                for part in (b"one ", b"two ", b"three"):
-                    await anyio.to_thread.run_sync(other.sendall, part)
-                    await anyio.sleep(0.02)
-                # Nothing was read meanwhile: the protocol saw no data.
-                assert not stream._protocol.chunks
-
-            tg.start_soon(send_parts)
+            tg.start_soon(send_parts_later, other, [b"one ", b"two ", b"three"])
             began = anyio.current_time()
             got = await stream.receive_some(linger=0.3)
             assert anyio.current_time() - began >= 0.3
         assert got == b"one two three"
+        assert not stream._protocol.chunks  # nothing went through the transport
         # The transport stays paused while reads find input; a read without a linger
         # that finds none resumes it.
         assert stream._protocol.reading_paused
@@ -127,20 +103,11 @@ async def test_a_lingering_receive_reads_what_collected_meanwhile_in_one_piece()
         assert not stream._protocol.reading_paused
 
 
-async def test_a_linger_that_finds_nothing_waits_for_the_next_burst_and_reads_it_whole() -> None:
+async def test_reading_the_next_burst_whole_keeps_the_transport_paused() -> None:
     async with peer() as (stream, other):
-
-        async def burst() -> None:
-            await anyio.sleep(0.2)
-            await anyio.to_thread.run_sync(other.sendall, b"first ")
-            await anyio.sleep(0.02)
-            await anyio.to_thread.run_sync(other.sendall, b"second")
-
         async with anyio.create_task_group() as tg:
-            tg.start_soon(burst)
+            tg.start_soon(send_parts_later, other, [b"first ", b"second"], 0.2)
             with anyio.fail_after(5):
-                # Nothing came within the linger: the burst's first write is not read
-                # alone, the linger starts again from it.
                 assert await stream.receive_some(linger=0.1) == b"first second"
         assert stream._protocol.reading_paused
         assert not stream._protocol.chunks  # nothing went through the transport
@@ -190,25 +157,6 @@ async def test_a_reset_during_a_linger_breaks_the_stream() -> None:
         other.close()  # closing with unread input resets the connection
         with anyio.fail_after(5), pytest.raises((anyio.BrokenResourceError, anyio.EndOfStream)):
             await stream.receive_some(linger=0.05)
-
-
-async def test_closing_during_a_linger_ends_it_and_the_receive_reports_the_close() -> None:
-    async with peer() as (stream, _other):
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(close_later, stream)
-            with anyio.fail_after(5), pytest.raises(anyio.ClosedResourceError):
-                await stream.receive_some(linger=0.5)
-
-
-async def test_a_cancelled_linger_cancels_its_timer_and_loses_nothing() -> None:
-    async with peer() as (stream, other):
-        with anyio.move_on_after(0.05):
-            await stream.receive_some(linger=30)
-        loop = stream._loop
-        assert not [h for h in loop._scheduled if not h.cancelled()]  # type: ignore[attr-defined]
-        await anyio.to_thread.run_sync(other.sendall, b"after the cancel")
-        with anyio.fail_after(5):
-            assert await stream.receive_some(linger=0.01) == b"after the cancel"
 
 
 async def test_a_linger_keeps_the_backpressure_pause() -> None:

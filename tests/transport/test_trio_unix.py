@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import tempfile
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 
 import anyio
 import pytest
 
 from aiodocker_engine.transport._pacing import SKIP_LINGER_FROM
 from aiodocker_engine.transport._trio_unix import TrioUnixStream, connect_unix_trio
-from tests.transport._later import close_later, send_later
+from tests.transport._later import close_later, send_later, send_parts_later
+from tests.transport._unix_peer import unix_peer
 
 pytestmark = pytest.mark.anyio
 
@@ -23,21 +21,8 @@ def anyio_backend() -> str:
     return "trio"  # the stream exists for trio only
 
 
-@asynccontextmanager
-async def peer() -> AsyncIterator[tuple[TrioUnixStream, socket.socket]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = os.path.join(tmp, "s.sock")
-        server = socket.socket(socket.AF_UNIX)
-        server.bind(path)
-        server.listen(1)
-        client = await connect_unix_trio(path)
-        conn, _ = await anyio.to_thread.run_sync(server.accept)
-        try:
-            yield client, conn
-        finally:
-            await client.aclose()
-            conn.close()
-            server.close()
+def peer() -> AbstractAsyncContextManager[tuple[TrioUnixStream, socket.socket]]:
+    return unix_peer(connect_unix_trio)
 
 
 async def test_half_close_keeps_the_read_side_open() -> None:
@@ -81,31 +66,10 @@ async def test_a_linger_is_skipped_only_when_much_input_is_waiting_already() -> 
         assert anyio.current_time() - began < 1  # the source is ahead: no wait
 
 
-async def test_a_linger_that_finds_nothing_waits_for_the_next_burst_and_reads_it_whole() -> None:
-    async with peer() as (stream, other):
-
-        async def burst() -> None:
-            await anyio.sleep(0.2)
-            await anyio.to_thread.run_sync(other.sendall, b"first ")
-            await anyio.sleep(0.02)
-            await anyio.to_thread.run_sync(other.sendall, b"second")
-
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(burst)
-            with anyio.fail_after(5):
-                assert await stream.receive_some(linger=0.1) == b"first second"
-
-
 async def test_a_lingering_receive_reads_what_collected_and_still_sees_eof() -> None:
     async with peer() as (stream, other):
         async with anyio.create_task_group() as tg:
-
-            async def send_parts() -> None:
-                for part in (b"one ", b"two ", b"three"):
-                    await anyio.sleep(0.02)
-                    await anyio.to_thread.run_sync(other.sendall, part)
-
-            tg.start_soon(send_parts)
+            tg.start_soon(send_parts_later, other, [b"one ", b"two ", b"three"])
             first = await stream.receive_some(4, linger=0.2)
         assert first == b"one "  # max_bytes holds on the read after the wait
         assert await stream.receive_some() == b"two three"
@@ -120,23 +84,6 @@ async def test_a_linger_with_nothing_collected_falls_back_to_waiting() -> None:
             tg.start_soon(send_later, other, b"later")
             with anyio.fail_after(5):
                 assert await stream.receive_some(linger=0.01) == b"later"
-
-
-async def test_closing_during_a_linger_ends_it_and_the_receive_reports_the_close() -> None:
-    async with peer() as (stream, _other):
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(close_later, stream)
-            with anyio.fail_after(5), pytest.raises(anyio.ClosedResourceError):
-                await stream.receive_some(linger=30)
-
-
-async def test_a_cancelled_linger_loses_nothing() -> None:
-    async with peer() as (stream, other):
-        with anyio.move_on_after(0.05):
-            await stream.receive_some(linger=30)
-        await anyio.to_thread.run_sync(other.sendall, b"after the cancel")
-        with anyio.fail_after(5):
-            assert await stream.receive_some(linger=0.01) == b"after the cancel"
 
 
 async def test_receive_some_reads_bulk_input_into_a_reused_buffer() -> None:
