@@ -23,7 +23,7 @@ Theory of operation
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
 
 import anyio
 
@@ -76,8 +76,7 @@ class FrameStream(LazyStream):
         self._receive_some: ReceiveSome | None = None  # the hijacked socket's own, once known
         self._body: AsyncIterator[bytes | memoryview] | None = None
         self._decoder: FrameDecoder | RawDecoder | None = None
-        self._frames: list[Frame] = []
-        self._index = 0
+        self._buffered: Iterator[Frame] = iter(())  # frames decoded but not handed out
         self._closed = False
         self._tty: bool | None = None
         self._stdin_closed = False
@@ -142,9 +141,8 @@ class FrameStream(LazyStream):
 
     async def __anext__(self) -> Frame:
         # Buffered frames are handed out without a checkpoint (rule 2); every read is one.
-        if self._index < len(self._frames):
-            frame = self._frames[self._index]
-            self._index += 1
+        frame = next(self._buffered, None)
+        if frame is not None:
             return frame
         if self._closed:
             raise StopAsyncIteration
@@ -157,9 +155,8 @@ class FrameStream(LazyStream):
                 chunk = await self._receive()
                 frames = decoder.feed(chunk) if chunk is not None else decoder.eof()
                 if frames:
-                    self._frames = frames
-                    self._index = 1
-                    return frames[0]
+                    buffered = self._buffered = iter(frames)
+                    return next(buffered)
                 if chunk is None:
                     await self.aclose()
                     raise StopAsyncIteration
@@ -247,8 +244,7 @@ class FrameStream(LazyStream):
     async def aclose(self) -> None:
         """Close the connection; unread output is dropped."""
         self._closed = True
-        self._frames = []
-        self._index = 0
+        self._buffered = iter(())
         raw, self._raw = self._raw, None
         self._receive_some = None
         response, self._response = self._response, None
