@@ -103,19 +103,6 @@ async def test_a_lingering_receive_reads_what_collected_meanwhile_in_one_piece()
         assert not stream._protocol.reading_paused
 
 
-async def test_reading_the_next_burst_whole_keeps_the_transport_paused() -> None:
-    async with peer() as (stream, other):
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(send_parts_later, other, [b"first ", b"second"], 0.2)
-            with anyio.fail_after(5):
-                assert await stream.receive_some(linger=0.1) == b"first second"
-        assert stream._protocol.reading_paused
-        assert not stream._protocol.chunks  # nothing went through the transport
-        other.shutdown(socket.SHUT_WR)
-        with anyio.fail_after(5), pytest.raises(anyio.EndOfStream):
-            await stream.receive_some(linger=0.01)
-
-
 async def test_closing_while_waiting_for_a_burst_ends_the_wait_and_frees_the_watch() -> None:
     async with peer() as (stream, other):
         async with anyio.create_task_group() as tg:

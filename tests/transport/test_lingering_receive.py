@@ -42,6 +42,12 @@ async def test_a_linger_that_finds_nothing_waits_for_the_next_burst_and_reads_it
                 # Nothing came within the linger: the burst's first write is not read
                 # alone, the linger starts again from it.
                 assert await stream.receive_some(linger=0.1) == b"first second"
+        if isinstance(stream, AsyncioUnixStream):
+            assert stream._protocol.reading_paused
+            assert not stream._protocol.chunks  # nothing went through the transport
+        other.shutdown(socket.SHUT_WR)
+        with anyio.fail_after(5), pytest.raises(anyio.EndOfStream):
+            await stream.receive_some(linger=0.01)
 
 
 async def test_closing_during_a_linger_ends_it_and_the_receive_reports_the_close() -> None:
