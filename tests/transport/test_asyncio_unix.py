@@ -230,3 +230,15 @@ async def test_receive_some_reads_bulk_input_directly_into_a_reused_buffer() -> 
         other.shutdown(socket.SHUT_WR)
         with pytest.raises(anyio.EndOfStream):
             await stream.receive_some()
+
+
+async def test_a_cancel_while_waiting_for_a_burst_unwatches_and_loses_nothing() -> None:
+    async with peer() as (stream, other):
+        with anyio.move_on_after(0.2):
+            await stream.receive_some(linger=0.01)  # nothing comes: waits for a burst
+        watch = stream._watch_fd
+        assert watch >= 0
+        assert not stream._loop.remove_reader(watch)  # no reader was left behind
+        await anyio.to_thread.run_sync(other.sendall, b"after the cancel")
+        with anyio.fail_after(5):
+            assert await stream.receive_some(linger=0.01) == b"after the cancel"
