@@ -123,11 +123,15 @@ async def test_a_fast_source_is_never_made_to_wait(monkeypatch: pytest.MonkeyPat
     assert not [entry for entry in log if entry.startswith("linger")]
 
 
-def test_the_wait_is_sized_from_the_average_rate_of_the_last_reads(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    now = [100.0]
-    monkeypatch.setattr(_pacing, "_clock", lambda: now[0])
+@pytest.fixture
+def now(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The pacer's clock, in seconds, set by the test: `now[0] += ...`."""
+    clock = [100.0]
+    monkeypatch.setattr(_pacing, "_clock", lambda: clock[0])
+    return clock
+
+
+def test_the_wait_is_sized_from_the_average_rate_of_the_last_reads(now: list[float]) -> None:
     pacer = ReadPacer()
     # 64 KiB per 0.5 ms (about 130 MB/s): wait 1 ms to collect 128 KiB more.
     for _ in range(3):
@@ -152,11 +156,7 @@ def test_the_wait_is_sized_from_the_average_rate_of_the_last_reads(
     assert pacer.wait == 0.0
 
 
-def test_a_source_held_back_by_the_wait_is_let_go_within_a_few_reads(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    now = [100.0]
-    monkeypatch.setattr(_pacing, "_clock", lambda: now[0])
+def test_a_source_held_back_by_the_wait_is_let_go_within_a_few_reads(now: list[float]) -> None:
     pacer = ReadPacer()
     for _ in range(8):  # a slow source first: 32 KiB per 10 ms
         now[0] += 0.01
