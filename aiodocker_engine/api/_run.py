@@ -20,6 +20,7 @@ import msgspec
 
 from aiodocker_engine import errors
 from aiodocker_engine.models import ContainerCreateResponse
+from aiodocker_engine.streams._frames import Frame
 from aiodocker_engine.streams._output import FrameStream
 
 if TYPE_CHECKING:
@@ -54,8 +55,8 @@ class RunStream:
     def __repr__(self) -> str:
         return f"<RunStream {self.container_id[:12]} exit_code={self.exit_code}>"
 
-    def __aiter__(self) -> FrameStream:
-        return self.frames
+    def __aiter__(self) -> AsyncIterator[Frame]:
+        return self.frames.__aiter__()
 
     async def collect(self) -> tuple[bytes, bytes]:
         """Read the rest of the output: (stdout, stderr)."""

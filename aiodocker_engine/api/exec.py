@@ -32,6 +32,7 @@ from aiodocker_engine.api._body import build_body
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._path import quote_path
 from aiodocker_engine.models import ExecConfig, ExecInspectResponse, ExecStartConfig, IDResponse
+from aiodocker_engine.streams._frames import Frame
 from aiodocker_engine.streams._output import FrameStream
 from aiodocker_engine.transport._base import Response
 
@@ -71,8 +72,8 @@ class ExecStream:
     def __repr__(self) -> str:
         return f"<ExecStream {self.exec_id[:12]} exit_code={self.exit_code}>"
 
-    def __aiter__(self) -> FrameStream:
-        return self.frames
+    def __aiter__(self) -> AsyncIterator[Frame]:
+        return self.frames.__aiter__()
 
     @property
     def tty(self) -> bool:

@@ -20,7 +20,7 @@ from aiodocker_engine.transport._base import Response
 __all__ = ["BytesStream"]
 
 
-class BytesStream(LazyStream):
+class BytesStream(LazyStream[bytes]):
     """An async iterator of body chunks; also an async context manager that closes the response."""
 
     def __init__(self, opener: Opener, *, what: str = "") -> None:

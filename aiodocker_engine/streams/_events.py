@@ -170,7 +170,7 @@ Opener = Callable[[str | None], MessageStream[EventMessage]]
 """Opens `GET /events` with the given `since` (filters and until are bound by the caller)."""
 
 
-class EventStream(LazyStream):
+class EventStream(LazyStream[Event]):
     """Async iterator and async context manager of `Event`s; see the module docstring.
 
     Opened lazily by the first iteration or `async with`. Breaking out of a bare

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
 from types import TracebackType
+from typing import Generic, TypeVar
 
 from typing_extensions import Self
 
 __all__ = ["LazyStream"]
 
+T = TypeVar("T")
 
-class LazyStream(ABC):
+
+class LazyStream(ABC, Generic[T]):
     """Base of the stream types: `async with` opens (and finally closes) the stream.
 
     Subclasses provide `open()` (send the request, once) and `aclose()` (release the
@@ -26,6 +30,10 @@ class LazyStream(ABC):
     async def aclose(self) -> None:
         """Release the connection; calling it again does nothing."""
 
+    @abstractmethod
+    async def __anext__(self) -> T:
+        """The next item; StopAsyncIteration at the end."""
+
     async def __aenter__(self) -> Self:
         await self.open()
         return self
@@ -38,5 +46,5 @@ class LazyStream(ABC):
     ) -> None:
         await self.aclose()
 
-    def __aiter__(self) -> Self:
+    def __aiter__(self) -> AsyncIterator[T]:
         return self

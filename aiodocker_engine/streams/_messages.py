@@ -28,7 +28,7 @@ Opener = Callable[[], Awaitable[Response]]
 """Sends the request and returns the response once its head arrived (errors raised)."""
 
 
-class MessageStream(LazyStream, Generic[T]):
+class MessageStream(LazyStream[T], Generic[T]):
     """An async iterator of `T` decoded from a newline/concatenated JSON response body."""
 
     def __init__(self, opener: Opener, type_: type[T] | Any) -> None:

@@ -23,7 +23,16 @@ Theory of operation
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterator,
+)
+from types import AsyncGeneratorType
+from typing import cast
 
 import anyio
 
@@ -47,7 +56,7 @@ TtyHint = bool | Callable[[], Awaitable[bool]] | None
 Resizer = Callable[[int, int], Awaitable[None]]
 
 
-class FrameStream(LazyStream):
+class FrameStream(LazyStream[Frame]):
     """Frames of a container's output; for attach and exec also its stdin.
 
     An async iterator of `Frame` and an async context manager. Hijacked streams
@@ -77,6 +86,7 @@ class FrameStream(LazyStream):
         self._body: AsyncIterator[bytes | memoryview] | None = None
         self._decoder: FrameDecoder | RawDecoder | None = None
         self._buffered: Iterator[Frame] = iter(())  # frames decoded but not handed out
+        self._frames: AsyncGeneratorType[Frame, None] | None = None  # what __aiter__ returns
         self._closed = False
         self._tty: bool | None = None
         self._stdin_closed = False
@@ -139,13 +149,40 @@ class FrameStream(LazyStream):
             return hint
         return await hint()
 
+    def __aiter__(self) -> AsyncIterator[Frame]:
+        # One async generator per stream, kept until aclose(): resuming it costs about a
+        # third less per frame than a fresh __anext__ coroutine (callgrind: 1,060 against
+        # 1,650 instructions per item). Keeping it means a second `async for` goes on where
+        # the first stopped, and aclose() can finish it, so no event loop ever finalizes it
+        # (trio warns about async generators collected before they are exhausted).
+        frames = self._frames
+        if frames is None:
+            frames = self._frames = cast("AsyncGeneratorType[Frame, None]", self._each_frame())
+        return frames
+
+    async def _each_frame(self) -> AsyncGenerator[Frame, None]:
+        buffered = self._buffered
+        while True:
+            for frame in buffered:
+                yield frame
+            # A direct __anext__ call may have buffered frames since: those come first.
+            if buffered is self._buffered and not await self._decode_more():
+                return
+            buffered = self._buffered
+
     async def __anext__(self) -> Frame:
         # Buffered frames are handed out without a checkpoint (rule 2); every read is one.
         frame = next(self._buffered, None)
         if frame is not None:
             return frame
+        if await self._decode_more():
+            return next(self._buffered)
+        raise StopAsyncIteration
+
+    async def _decode_more(self) -> bool:
+        """Read until at least one frame is decoded into `_buffered`; False at the end."""
         if self._closed:
-            raise StopAsyncIteration
+            return False
         if self._decoder is None:
             await self.open()
         decoder = self._decoder
@@ -155,13 +192,11 @@ class FrameStream(LazyStream):
                 chunk = await self._receive()
                 frames = decoder.feed(chunk) if chunk is not None else decoder.eof()
                 if frames:
-                    buffered = self._buffered = iter(frames)
-                    return next(buffered)
+                    self._buffered = iter(frames)
+                    return True
                 if chunk is None:
                     await self.aclose()
-                    raise StopAsyncIteration
-        except StopAsyncIteration:
-            raise
+                    return False
         except BaseException:
             await self.aclose()
             raise
@@ -248,7 +283,12 @@ class FrameStream(LazyStream):
         raw, self._raw = self._raw, None
         self._receive_some = None
         response, self._response = self._response, None
+        frames = self._frames
         with anyio.CancelScope(shield=True):
+            if frames is not None and not frames.ag_running:
+                # Suspended between frames (or never started): finish it here. While it
+                # runs, it is the caller of this aclose() or about to see the closed socket.
+                await frames.aclose()
             if raw is not None:
                 with contextlib.suppress(OSError, anyio.BrokenResourceError):
                     await raw.aclose()

@@ -40,7 +40,7 @@ Resizer = Callable[[int, int], Awaitable[None]]
 _READ_SIZE = 256 * 1024
 
 
-class WebSocketStream(LazyStream):
+class WebSocketStream(LazyStream[Frame]):
     """Attach over a websocket: frames out (all on STDOUT), `write()` in, `resize()`."""
 
     def __init__(

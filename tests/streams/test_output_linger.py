@@ -3,90 +3,19 @@ none is lost."""
 
 from __future__ import annotations
 
-import struct
-from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any
-
-import anyio
-import anyio.abc
 import pytest
 
-from aiodocker_engine.streams._output import MULTIPLEXED, FrameStream
 from aiodocker_engine.transport import _pacing
-from aiodocker_engine.transport._base import Response, UpgradedStream
 from aiodocker_engine.transport._pacing import ReadPacer
+from tests.streams._scripted import frames_of, scripted_output
 
 pytestmark = pytest.mark.anyio
 
 
-def frames_of(size: int) -> bytes:
-    """Whole stdout frames adding up to `size` bytes on the wire."""
-    payload = size - 8
-    return struct.pack(">BxxxL", 1, payload) + b"x" * payload
-
-
-class ScriptedStream(anyio.abc.ByteStream):
-    """Serves one scripted read per receive(), each `gap` seconds after the call (the
-    source's pace), and logs reads and the lingers asked of receive_some()."""
-
-    def __init__(self, reads: list[bytes], gap: float) -> None:
-        self.reads = list(reads)
-        self.gap = gap
-        self.log: list[str] = []
-
-    async def receive(self, max_bytes: int = 65536) -> bytes:
-        await anyio.sleep(self.gap)
-        if not self.reads:
-            raise anyio.EndOfStream
-        data = self.reads.pop(0)
-        self.log.append(f"read {len(data)}")
-        return data
-
-    async def receive_some(self, max_bytes: int = 65536, linger: float = 0.0) -> bytes:
-        if linger:
-            self.log.append(f"linger {linger}")
-        return await self.receive(max_bytes)
-
-    async def send(self, item: bytes) -> None:
-        await anyio.lowlevel.checkpoint()
-
-    async def send_eof(self) -> None:
-        await anyio.lowlevel.checkpoint()
-
-    async def aclose(self) -> None:
-        await anyio.lowlevel.checkpoint()
-
-    @property
-    def extra_attributes(self) -> Mapping[Any, Callable[[], Any]]:
-        return {}
-
-
-class UpgradedResponse(Response):
-    status = 101
-    reason = "UPGRADED"
-    headers: Mapping[str, str] = {"content-type": MULTIPLEXED}
-
-    def __init__(self, stream: ScriptedStream) -> None:
-        self._stream = stream
-
-    def aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
-        raise AssertionError("an upgraded response has no body")
-
-    def upgraded(self) -> UpgradedStream:
-        return UpgradedStream(self._stream)
-
-    async def aclose(self) -> None:
-        await anyio.lowlevel.checkpoint()
-
-
 async def drain(reads: list[bytes], gap: float = 0.005) -> tuple[int, list[str]]:
-    stream = ScriptedStream(reads, gap)
-
-    async def opener() -> Response:
-        return UpgradedResponse(stream)
-
+    output, stream = scripted_output(reads, gap)
     total = 0
-    async with FrameStream(opener, api_version=lambda: (1, 41)) as output:
+    async with output:
         async for frame in output:
             total += len(frame.data) + 8
     return total, stream.log
