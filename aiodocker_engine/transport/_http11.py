@@ -545,31 +545,25 @@ class ResponseParser:
 
         Streams (logs, events, progress) arrive as many small chunks per socket read;
         handing them on as one part saves a round through every layer above per chunk,
-        at the price of one copy of the (small) parts that are joined.
+        at the price of one copy of the parts that are joined.
         """
-        if self.state is ParserState.BODY_CHUNK_SIZE and not self._buf:
-            # Hot loop: whole chunks inside the current read (a log line or a message
-            # each), gathered without an event apiece.
-            gathered: list[bytes | memoryview] = []
-            self._pos, last = _gather_chunks(self._chunk, self._view, self._pos, gathered)
-            if last:
-                self._finish()
-            if gathered:
-                return Data(gathered[0] if len(gathered) == 1 else b"".join(gathered))
-        event = self.next_event()
-        if not isinstance(event, Data):
-            return event
-        first = event.data
-        parts: list[bytes | memoryview] | None = None
+        parts: list[bytes | memoryview] = []
         while True:
-            more = self.next_event()
-            if not isinstance(more, Data):
-                # NEED_DATA or the end: both are returned again by the next call.
+            if self.state is ParserState.BODY_CHUNK_SIZE and not self._buf:
+                # Hot loop: whole chunks inside the current read (a log line or a message
+                # each), gathered without an event apiece. It runs again after a chunk
+                # that came in pieces, which nearly every read starts or ends with.
+                self._pos, last = _gather_chunks(self._chunk, self._view, self._pos, parts)
+                if last:
+                    self._finish()
+            event = self.next_event()
+            if not isinstance(event, Data):
+                # NEED_DATA or the end: returned again by the next call if parts go first.
                 break
-            if parts is None:
-                parts = [first]
-            parts.append(more.data)
-        return event if parts is None else Data(b"".join(parts))
+            parts.append(event.data)
+        if not parts:
+            return event
+        return Data(parts[0] if len(parts) == 1 else b"".join(parts))
 
     def _need_or_truncated(self, what: str) -> _NeedData:
         if self._eof:

@@ -559,6 +559,41 @@ def test_body_events_join_every_chunk_already_received() -> None:
     assert reusable
 
 
+def test_whole_chunks_behind_a_split_one_take_the_gathering_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Nearly every read of a log stream starts with the rest of a chunk cut by the
+    # previous read: the whole chunks behind it must still be gathered in one pass, not
+    # one event each.
+    gathered: list[int] = []
+    gather = _http11._gather_chunks
+
+    def counting(
+        data: bytes, view: memoryview, pos: int, into: list[bytes | memoryview]
+    ) -> tuple[int, bool]:
+        before = len(into)
+        result = gather(data, view, pos, into)
+        gathered.append(len(into) - before)
+        return result
+
+    monkeypatch.setattr(_http11, "_gather_chunks", counting)
+    lines = [b"line %03d\n" % i for i in range(200)]
+    raw = chunked(lines)
+    cut = raw.index(b"line 100") + 3
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(raw[:cut])
+    assert isinstance(parser.next_event(), ResponseHead)
+    parts, reusable = drain_coalesced(parser, [raw[cut:]])
+    assert b"".join(parts) == b"".join(lines)
+    assert len(parts) == 2  # one Data per read
+    assert reusable
+    # Lines 0-99 in the first read; the split line 100, and the one right behind it (taken
+    # on the way back to the chunk-size state), go as events; lines 102-199 are gathered.
+    assert gathered[0] == 100
+    assert sum(gathered) == 198
+
+
 @given(
     lines=st.lists(st.binary(min_size=1, max_size=300), max_size=40),
     cuts=st.lists(st.integers(0, 20000), max_size=12),
