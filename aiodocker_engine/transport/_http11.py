@@ -8,6 +8,8 @@ only after the previous response ended). The caller drives it:
 
 1. `start(method)` before each response is expected (HEAD changes the framing).
 2. `feed(data)` with every chunk read from the socket; `feed(b"")` means EOF.
+   `feed_pooled(view)` takes a read-only view of a reused read buffer instead
+   (`ReadBuffers`), so bulk bodies need no fresh allocation per read.
 3. `next_event()` until it returns `NEED_DATA`; events are `ResponseHead`,
    `Data`, `EndOfMessage`, and for `101 Switching Protocols` an `Upgrade`
    carrying the bytes that arrived after the head (they belong to the raw stream).
@@ -18,8 +20,9 @@ the body runs until the peer closes (close-delimited, never reusable).
 
 Zero copy: a body part that lies in the chunk just fed is returned as a
 memoryview slice of that chunk; bytes are copied only to join a head or a chunk
-size line that arrived split. Any malformed input moves the parser to ERROR and
-raises `ProtocolError`; an ERROR parser refuses further use.
+size line that arrived split. A pooled chunk is searched in its buffer up to the
+end of the read (`_end`): the bytes past it are stale. Any malformed input moves
+the parser to ERROR and raises `ProtocolError`; an ERROR parser refuses further use.
 """
 
 from __future__ import annotations
@@ -217,57 +220,65 @@ _SIZE_LINE_MAX = 16  # hex digits of a size line the fast paths take
 _VIEW_FROM = 2048  # chunks this large are gathered as views, not copies
 
 
-def _chunk_size(text: bytes) -> int | None:
+def _chunk_size(text: bytes | bytearray) -> int | None:
     """The size a chunk-size line announces, or None unless it is plain hex digits."""
     if not text or text.strip(_HEX_DIGITS):
         return None
     size = int(text, 16)
     if len(_CHUNK_SIZES) >= _CHUNK_SIZES_MAX:
         _CHUNK_SIZES.clear()
-    _CHUNK_SIZES[text] = size
+    _CHUNK_SIZES[bytes(text)] = size
     return size
 
 
-def _chunk_at(data: bytes, pos: int) -> tuple[int, int] | None:
-    """(start, end) of the data of a whole chunk at `pos` (size line, data, CRLF), or None.
+def _chunk_at(data: bytes | bytearray, pos: int, n: int) -> tuple[int, int] | None:
+    """(start, end) of the data of a whole chunk at `pos` (size line, data, CRLF) within
+    the first `n` bytes of `data`, or None.
 
     None also for a size line with extensions or garbage: the slow path checks those.
     """
-    eol = data.find(b"\r\n", pos)
+    eol = data.find(b"\r\n", pos, n)
     if eol <= pos or eol - pos > _SIZE_LINE_MAX:
         return None
-    size = _CHUNK_SIZES.get(data[pos:eol])
+    line = bytes(data[pos:eol])
+    size = _CHUNK_SIZES.get(line)
     if size is None:
-        size = _chunk_size(data[pos:eol])
+        size = _chunk_size(line)
         if size is None:
             return None
     end = eol + 2 + size
-    if data[end : end + 2] != b"\r\n":
+    if end + 2 > n or data[end : end + 2] != b"\r\n":
         return None
     return eol + 2, end
 
 
 def _gather_chunks(
-    data: bytes, view: memoryview, pos: int, into: list[bytes | memoryview]
+    data: bytes | bytearray, view: memoryview, pos: int, n: int, into: list[bytes | memoryview]
 ) -> tuple[int, bool]:
-    """Append the data of every whole chunk from `pos` on to `into`.
+    """Append the data of every whole chunk from `pos` on, within the first `n` bytes of
+    `data`, to `into`.
 
     Returns where the first chunk not taken starts, and whether the last chunk (size 0,
     no trailers) was reached. This runs once per log line, so `_chunk_at` is inlined,
-    and small chunks are sliced as bytes, which costs less than a memoryview and joins
-    faster; large ones stay views of `data`, copied only by the join.
+    and small chunks of a bytes chunk are sliced as bytes, which costs less than a
+    memoryview and joins faster; others stay views of `data`, copied only by a join.
     """
     find = data.find
     sizes = _CHUNK_SIZES
     append = into.append
-    n = len(data)
+    # A pooled bytearray's slices are no dict keys, and small parts are cut from it as
+    # views: it is reused once no view of it is left.
+    text = data if type(data) is bytes else None
+    source: bytes | memoryview = view if text is None else text
+    small = 0 if text is None else _VIEW_FROM
     while True:
-        eol = find(b"\r\n", pos)
+        eol = find(b"\r\n", pos, n)
         if eol <= pos or eol - pos > _SIZE_LINE_MAX:
             return pos, False
-        size = sizes.get(data[pos:eol])
+        line = bytes(data[pos:eol]) if text is None else text[pos:eol]
+        size = sizes.get(line)
         if size is None:
-            size = _chunk_size(data[pos:eol])
+            size = _chunk_size(line)
             if size is None:
                 return pos, False
         start = eol + 2
@@ -277,7 +288,7 @@ def _gather_chunks(
         pos = end + 2
         if not size:
             return pos, True
-        append(data[start:end] if size < _VIEW_FROM else view[start:end])
+        append(source[start:end] if size < small else view[start:end])
 
 
 class ResponseParser:
@@ -286,6 +297,7 @@ class ResponseParser:
     __slots__ = (
         "_buf",
         "_chunk",
+        "_end",
         "_eof",
         "_head_keep_alive",
         "_is_head",
@@ -301,8 +313,11 @@ class ResponseParser:
         self.state = ParserState.IDLE
         self._max_head = max_head_bytes
         self._buf = bytearray()  # bytes held across feeds (split head, size line)
-        self._chunk = b""  # the last fed chunk; bytes before _pos are consumed
-        self._view = memoryview(b"")  # view of _chunk, for zero-copy body slices
+        # The last fed chunk (a pooled buffer's first _end bytes); bytes before _pos are
+        # consumed.
+        self._chunk: bytes | bytearray = b""
+        self._end = 0
+        self._view = memoryview(b"")  # view of _chunk[:_end], for zero-copy body slices
         self._pos = 0
         self._remaining = 0
         self._eof = False
@@ -316,7 +331,7 @@ class ResponseParser:
     @property
     def buffered(self) -> int:
         """Bytes received but not yet turned into events."""
-        return len(self._buf) + len(self._chunk) - self._pos
+        return len(self._buf) + self._end - self._pos
 
     @property
     def reusable(self) -> bool:
@@ -343,19 +358,44 @@ class ResponseParser:
         if not data:
             self._eof = True
             return
-        if self._pos < len(self._chunk):
+        self._keep_rest()
+        self._set_chunk(bytes(data) if type(data) is not bytes else data)
+
+    def feed_pooled(self, view: memoryview) -> None:
+        """Add bytes read into a reused buffer: `view` is a read-only view of a bytearray
+        from its first byte on, as `ReadBuffers.read` hands out.
+
+        The buffer is searched in place; body parts are views of it, which keep the pool
+        from reusing it while they live.
+        """
+        buffer = view.obj
+        if type(buffer) is not bytearray or view.nbytes > len(buffer) or not view.readonly:
+            raise ValueError("feed_pooled() takes a read-only view of a bytearray")
+        if self.state is ParserState.ERROR:
+            raise ProtocolError("parser is in an error state")
+        if not view:
+            self._eof = True
+            return
+        self._keep_rest()
+        self._chunk = buffer
+        self._view = view
+        self._end = len(view)
+        self._pos = 0
+
+    def _keep_rest(self) -> None:
+        if self._pos < self._end:
             # Bytes not yet consumed from the previous chunk: keep them in the buffer.
             self._buf += self._view[self._pos :]
-        self._set_chunk(bytes(data) if type(data) is not bytes else data)
 
     def _set_chunk(self, chunk: bytes) -> None:
         self._chunk = chunk
         self._view = memoryview(chunk)
+        self._end = len(chunk)
         self._pos = 0
 
     def _absorb_chunk(self) -> None:
         """Slow path: move the rest of the current chunk behind the held bytes."""
-        if self._pos < len(self._chunk):
+        if self._pos < self._end:
             self._buf += self._view[self._pos :]
         self._set_chunk(b"")
 
@@ -377,13 +417,13 @@ class ResponseParser:
             del self._buf[: end + 2]
             self._release_buffer()
             return line
-        end = self._chunk.find(b"\r\n", self._pos)
+        end = self._chunk.find(b"\r\n", self._pos, self._end)
         if end < 0:
             self._absorb_chunk()
             if len(self._buf) > 4096:
                 raise ProtocolError("chunk size line too long")
             return None
-        line = self._chunk[self._pos : end]
+        line = bytes(self._chunk[self._pos : end])
         self._pos = end + 2
         return line
 
@@ -391,7 +431,7 @@ class ResponseParser:
         """Pop up to `limit` body bytes (limit < 0: all available)."""
         if self._buf:
             self._release_buffer()
-        avail = len(self._chunk) - self._pos
+        avail = self._end - self._pos
         if avail <= 0:
             return None
         n = avail if limit < 0 or limit > avail else limit
@@ -481,7 +521,7 @@ class ResponseParser:
         The daemon writes every log line and every stream message as its own HTTP
         chunk, so this path runs once per line; anything unusual takes the slow path.
         """
-        found = _chunk_at(self._chunk, self._pos)
+        found = _chunk_at(self._chunk, self._pos, self._end)
         if found is None:
             return None
         start, end = found
@@ -498,7 +538,7 @@ class ResponseParser:
         events as usual (which also reports malformed input). Only plain framing is
         taken here: Content-Length, or chunks without extensions or trailers.
         """
-        if self.state is not ParserState.HEAD or self._buf or self._pos < len(self._chunk):
+        if self.state is not ParserState.HEAD or self._buf or self._pos < self._end:
             return None
         end = data.find(b"\r\n\r\n", 0, self._max_head)
         if end < 0:
@@ -519,7 +559,7 @@ class ResponseParser:
             if te != "chunked":
                 return None
             view = memoryview(data)
-            while (found := _chunk_at(data, pos)) is not None:
+            while (found := _chunk_at(data, pos, len(data))) is not None:
                 start, stop = found
                 pos = stop + 2
                 if start == stop:
@@ -553,7 +593,9 @@ class ResponseParser:
                 # Hot loop: whole chunks inside the current read (a log line or a message
                 # each), gathered without an event apiece. It runs again after a chunk
                 # that came in pieces, which nearly every read starts or ends with.
-                self._pos, last = _gather_chunks(self._chunk, self._view, self._pos, parts)
+                self._pos, last = _gather_chunks(
+                    self._chunk, self._view, self._pos, self._end, parts
+                )
                 if last:
                     self._finish()
             event = self.next_event()
@@ -579,19 +621,19 @@ class ResponseParser:
             self._absorb_chunk()
             self._release_buffer()
         data, start = self._chunk, self._pos
-        end = data.find(b"\r\n\r\n", start)
+        end = data.find(b"\r\n\r\n", start, self._end)
         if end < 0:
-            if len(data) - start > self._max_head:
+            if self._end - start > self._max_head:
                 raise ProtocolError(f"response head larger than {self._max_head} bytes")
             if self._eof:
-                if len(data) == start:
+                if self._end == start:
                     raise ProtocolError("connection closed before a response arrived")
                 raise ProtocolError("connection closed in the middle of a response head")
             self._absorb_chunk()
             return NEED_DATA
         if end - start > self._max_head:
             raise ProtocolError(f"response head larger than {self._max_head} bytes")
-        head = _parse_head_cached(data[start:end])
+        head = _parse_head_cached(bytes(data[start:end]))
         self._pos = end + 4
         return self._frame_body(head)
 
@@ -601,7 +643,7 @@ class ResponseParser:
         self.head_received = status >= 200
         if status == 101:
             self.state = ParserState.UPGRADED
-            leftover = self._chunk[self._pos :]
+            leftover = bytes(self._chunk[self._pos : self._end])
             self._set_chunk(b"")
             return Upgrade(head, leftover)
         if 100 <= status < 200:

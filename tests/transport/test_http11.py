@@ -569,10 +569,10 @@ def test_whole_chunks_behind_a_split_one_take_the_gathering_loop(
     gather = _http11._gather_chunks
 
     def counting(
-        data: bytes, view: memoryview, pos: int, into: list[bytes | memoryview]
+        data: bytes | bytearray, view: memoryview, pos: int, n: int, into: list[bytes | memoryview]
     ) -> tuple[int, bool]:
         before = len(into)
-        result = gather(data, view, pos, into)
+        result = gather(data, view, pos, n, into)
         gathered.append(len(into) - before)
         return result
 
@@ -683,3 +683,64 @@ def test_header_lines_must_start_with_a_token_and_a_colon(line: bytes) -> None:
     parser.feed(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" + line + b"\r\n\r\n")
     with pytest.raises(ProtocolError, match="header line"):
         parser.next_event()
+
+
+# -- pooled reads: views of a reused buffer whose bytes past the read are stale ---------
+
+STALE = b"\r\n0\r\n\r\nHTTP/1.1 200 OK\r\n\r\n" * 4  # what an earlier, longer read left
+
+
+def pooled(piece: bytes) -> memoryview:
+    """`piece` as `ReadBuffers` hands it out: a read-only view of a longer buffer."""
+    return memoryview(bytearray(piece + STALE))[: len(piece)].toreadonly()
+
+
+@given(
+    lines=st.lists(st.binary(min_size=1, max_size=3000), max_size=30),
+    cuts=st.lists(st.integers(0, 40000), max_size=12),
+)
+def test_pooled_reads_parse_like_bytes_at_any_split(lines: list[bytes], cuts: list[int]) -> None:
+    pieces = [pooled(piece) for piece in split_at(chunked(lines), cuts)]
+    parser = ResponseParser()
+    parser.start("GET")
+    parts: list[bytes] = []
+    event = parser.next_event()
+    for piece in pieces:
+        assert event is NEED_DATA
+        parser.feed_pooled(piece)
+        event = parser.next_body_event() if parser.head_received else parser.next_event()
+        if isinstance(event, ResponseHead):
+            event = parser.next_body_event()
+        while isinstance(event, Data):
+            parts.append(bytes(event.data))
+            event = parser.next_body_event()
+    assert isinstance(event, EndOfMessage)
+    assert b"".join(parts) == b"".join(lines)
+    assert parser.reusable
+
+
+def test_pooled_body_parts_are_views_of_the_read_buffer() -> None:
+    raw = chunked([b"small\n", b"x" * 3000])
+    view = pooled(raw)
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed_pooled(view)
+    assert isinstance(parser.next_event(), ResponseHead)
+    first = parser.next_event()
+    assert isinstance(first, Data) and isinstance(first.data, memoryview)
+    assert first.data.obj is view.obj and first.data.readonly
+    assert bytes(first.data) == b"small\n"
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        memoryview(bytearray(b"abc")),  # writable
+        memoryview(b"abc"),  # not a reusable buffer
+    ],
+)
+def test_feed_pooled_takes_only_read_only_views_of_a_bytearray(view: memoryview) -> None:
+    parser = ResponseParser()
+    parser.start("GET")
+    with pytest.raises(ValueError, match="read-only view of a bytearray"):
+        parser.feed_pooled(view)

@@ -340,3 +340,28 @@ async def test_closed_pool_refuses_requests() -> None:
         await pool.aclose()
         with pytest.raises(errors.ConnectionFailed, match="closed"):
             await pool.request(Request("GET", "/"))
+
+
+async def test_a_bulk_chunked_body_read_into_reused_buffers_stays_intact() -> None:
+    # 4 MiB in 16 KiB chunks, then 4 MiB in chunks larger than a read (each read of them
+    # is one part: a view of the read buffer), sent at once: reads of 32 KiB or more go
+    # into the stream's reused buffers. Every part is kept until the end, so a buffer
+    # reused while a part still viewed it would show as changed bytes.
+    chunks = [bytes([i % 251]) * (16 * 1024 + i % 7) for i in range(256)]
+    chunks += [bytes([i]) * (300 * 1024 + i) for i in range(14)]
+
+    async def bulk(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        head = response(200, content_type="text/plain", chunked=True).split(b"\r\n\r\n")[0]
+        body = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks)
+        await stream.send(head + b"\r\n\r\n" + body + b"0\r\n\r\n")
+        return True
+
+    async with fake_engine(bulk) as engine:
+        pool = pool_for(engine)
+        resp = await pool.request(Request("GET", "/logs"))
+        kept = [part async for part in resp.aiter_raw()]
+        assert b"".join(kept) == b"".join(chunks)
+        again = await pool.request(Request("GET", "/logs"))
+        assert b"".join([bytes(part) async for part in again.aiter_raw()]) == b"".join(chunks)
+        assert engine.connections_opened == 1
+        await pool.aclose()
