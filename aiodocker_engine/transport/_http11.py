@@ -353,13 +353,8 @@ class ResponseParser:
 
     def feed(self, data: bytes) -> None:
         """Add bytes read from the socket; an empty chunk means the peer closed."""
-        if self.state is ParserState.ERROR:
-            raise ProtocolError("parser is in an error state")
-        if not data:
-            self._eof = True
-            return
-        self._keep_rest()
-        self._set_chunk(bytes(data) if type(data) is not bytes else data)
+        if self._take_over(data):
+            self._set_chunk(bytes(data) if type(data) is not bytes else data)
 
     def feed_pooled(self, view: memoryview) -> None:
         """Add bytes read into a reused buffer: `view` is a read-only view of a bytearray
@@ -371,21 +366,23 @@ class ResponseParser:
         buffer = view.obj
         if type(buffer) is not bytearray or view.nbytes > len(buffer) or not view.readonly:
             raise ValueError("feed_pooled() takes a read-only view of a bytearray")
+        if self._take_over(view):
+            self._chunk = buffer
+            self._view = view
+            self._end = len(view)
+            self._pos = 0
+
+    def _take_over(self, data: bytes | memoryview) -> bool:
+        """Ready to make `data` the current chunk: False at EOF (empty data)."""
         if self.state is ParserState.ERROR:
             raise ProtocolError("parser is in an error state")
-        if not view:
+        if not data:
             self._eof = True
-            return
-        self._keep_rest()
-        self._chunk = buffer
-        self._view = view
-        self._end = len(view)
-        self._pos = 0
-
-    def _keep_rest(self) -> None:
+            return False
         if self._pos < self._end:
             # Bytes not yet consumed from the previous chunk: keep them in the buffer.
             self._buf += self._view[self._pos :]
+        return True
 
     def _set_chunk(self, chunk: bytes) -> None:
         self._chunk = chunk
