@@ -217,10 +217,7 @@ def _parse_head(raw: bytes) -> ResponseHead:
 _CHUNK_SIZES: dict[bytes, int] = {}
 _CHUNK_SIZES_MAX = 4096
 _SIZE_LINE_MAX = 16  # hex digits of a size line the fast paths take
-_VIEW_FROM = 2048  # chunks this large are handed on alone, as views: never joined
-# What _gather_chunks stopped at: a chunk it cannot take whole, the last chunk, or a
-# large chunk (taken alone, or left for the next call behind a run of small ones).
-_PARTIAL, _LAST, _LARGE = 0, 1, 2
+_VIEW_FROM = 2048  # chunks this large are gathered as views, not copies
 
 
 def _chunk_size(text: bytes | bytearray) -> int | None:
@@ -257,16 +254,14 @@ def _chunk_at(data: bytes | bytearray, pos: int, n: int) -> tuple[int, int] | No
 
 def _gather_chunks(
     data: bytes | bytearray, view: memoryview, pos: int, n: int, into: list[bytes | memoryview]
-) -> tuple[int, int]:
-    """Append the data of whole chunks from `pos` on, within the first `n` bytes of
-    `data`, to `into`: a run of small chunks, or one large chunk alone.
+) -> tuple[int, bool]:
+    """Append the data of every whole chunk from `pos` on, within the first `n` bytes of
+    `data`, to `into`.
 
-    Returns where the first chunk not taken starts, and why it stopped (`_PARTIAL`,
-    `_LAST` or `_LARGE`). This runs once per log line, so `_chunk_at` is inlined. Small
-    chunks of a bytes chunk are sliced as bytes, which costs less than a memoryview and
-    joins faster. A large chunk (a 16 KiB log frame) is never joined: copying it would
-    cost more than handing it on alone, and a join per read of them makes the heap grow
-    and shrink (page faults).
+    Returns where the first chunk not taken starts, and whether the last chunk (size 0,
+    no trailers) was reached. This runs once per log line, so `_chunk_at` is inlined,
+    and small chunks of a bytes chunk are sliced as bytes, which costs less than a
+    memoryview and joins faster; others stay views of `data`, copied only by a join.
     """
     find = data.find
     sizes = _CHUNK_SIZES
@@ -275,30 +270,25 @@ def _gather_chunks(
     # views: it is reused once no view of it is left.
     text = data if type(data) is bytes else None
     source: bytes | memoryview = view if text is None else text
+    small = 0 if text is None else _VIEW_FROM
     while True:
         eol = find(b"\r\n", pos, n)
         if eol <= pos or eol - pos > _SIZE_LINE_MAX:
-            return pos, _PARTIAL
+            return pos, False
         line = bytes(data[pos:eol]) if text is None else text[pos:eol]
         size = sizes.get(line)
         if size is None:
             size = _chunk_size(line)
             if size is None:
-                return pos, _PARTIAL
+                return pos, False
         start = eol + 2
         end = start + size
         if end + 2 > n or data[end] != 13 or data[end + 1] != 10:  # CR LF
-            return pos, _PARTIAL
-        if not size:
-            return end + 2, _LAST
-        if size < _VIEW_FROM:
-            append(source[start:end])
-        elif into:
-            return pos, _LARGE
-        else:
-            append(view[start:end])
-            return end + 2, _LARGE
+            return pos, False
         pos = end + 2
+        if not size:
+            return pos, True
+        append(source[start:end] if size < small else view[start:end])
 
 
 class ResponseParser:
@@ -588,12 +578,11 @@ class ResponseParser:
         return head, parts
 
     def next_body_event(self) -> Event:
-        """Like `next_event`, but joins the small body parts already received into one Data.
+        """Like `next_event`, but joins every body part already received into one Data.
 
         Streams (logs, events, progress) arrive as many small chunks per socket read;
         handing them on as one part saves a round through every layer above per chunk,
-        at the price of one copy of the parts that are joined. A large part (2 KiB or
-        more) is handed on alone, uncopied.
+        at the price of one copy of the parts that are joined.
         """
         parts: list[bytes | memoryview] = []
         while True:
@@ -601,20 +590,16 @@ class ResponseParser:
                 # Hot loop: whole chunks inside the current read (a log line or a message
                 # each), gathered without an event apiece. It runs again after a chunk
                 # that came in pieces, which nearly every read starts or ends with.
-                self._pos, stop = _gather_chunks(
+                self._pos, last = _gather_chunks(
                     self._chunk, self._view, self._pos, self._end, parts
                 )
-                if stop == _LARGE:
-                    break
-                if stop == _LAST:
+                if last:
                     self._finish()
             event = self.next_event()
             if not isinstance(event, Data):
                 # NEED_DATA or the end: returned again by the next call if parts go first.
                 break
             parts.append(event.data)
-            if len(event.data) >= _VIEW_FROM:
-                break
         if not parts:
             return event
         return Data(parts[0] if len(parts) == 1 else b"".join(parts))
