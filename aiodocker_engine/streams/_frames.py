@@ -59,6 +59,7 @@ from __future__ import annotations
 import enum
 import re
 import struct
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
@@ -74,6 +75,7 @@ __all__ = [
     "StdStream",
     "StreamDecoder",
     "demultiplex_all",
+    "feed_parts_into",
     "parse_timestamp",
     "split_timestamp",
 ]
@@ -130,6 +132,8 @@ class StreamDecoder(Protocol):
 
     def feed(self, data: bytes | bytearray | memoryview) -> list[Frame]: ...
 
+    def feed_parts(self, parts: Sequence[bytes | memoryview]) -> list[Frame]: ...
+
     def eof(self) -> list[Frame]: ...
 
     @property
@@ -156,7 +160,8 @@ _HEADER_STATE = DecoderState.HEADER
 class FrameDecoder:
     """Demultiplexes Docker's 8-byte-header frame format: bytes in, `Frame` objects out.
 
-    Call `feed` once per socket read and `eof` when the peer closes. Never blocks, never does
+    Call `feed` once per socket read (or `feed_parts` with the parts of one read) and `eof`
+    when the peer closes. Never blocks, never does
     I/O. ``timestamps=True`` strips and parses each frame's leading log timestamp (see
     `split_timestamp`). A frame whose payload spans chunks and announces more than
     ``max_frame_size`` bytes raises `StreamError` instead of allocating it (``None``: no limit);
@@ -264,6 +269,11 @@ class FrameDecoder:
         if self._timestamps and frames:
             return self._split_timestamps(frames)
         return frames
+
+    def feed_parts(self, parts: Sequence[bytes | memoryview]) -> list[Frame]:
+        """Decode the parts of one read, in order: the frames `feed` would return for each
+        (see `feed_parts_into`)."""
+        return feed_parts_into(self.feed, parts)
 
     def eof(self) -> list[Frame]:
         """Signal the end of the stream; raise `StreamError` if it ended inside a frame.
@@ -446,6 +456,10 @@ class RawDecoder:
             return []
         return [Frame(StdStream.STDOUT, data if type(data) is bytes else memoryview(data))]
 
+    def feed_parts(self, parts: Sequence[bytes | memoryview]) -> list[Frame]:
+        """Pass the parts of one read through (see `feed_parts_into`)."""
+        return feed_parts_into(self.feed, parts)
+
     def eof(self) -> list[Frame]:
         """Signal the end of the stream; return a last unterminated line (timestamps mode)."""
         if self._state is DecoderState.CLOSED:
@@ -506,6 +520,42 @@ class RawDecoder:
             self._pieces.append(mv[pos:])
             self._buffered = len(raw) - pos
         return frames
+
+
+# Parts this big on average are fed one by one; smaller ones are joined and fed once.
+# Measured per 16 KiB frame of a chunked log body: joining costs a third more than
+# feeding each part (callgrind), and about 20% of the throughput; break-even is
+# near 8 KiB, below which a feed per part costs more than the copy it saves.
+FEED_APART_FROM = 8 * 1024
+# More parts than a read (256 KiB at most) holds at that size: small, without summing.
+_MANY_PARTS = 32
+
+
+def feed_parts_into(
+    feed: Callable[[bytes | bytearray | memoryview], list[Frame]],
+    parts: Sequence[bytes | memoryview],
+) -> list[Frame]:
+    """Feed the parts of one read to a decoder's `feed`; return all frames, in order.
+
+    Large parts are fed as they are (their frames stay views of them, no copy); parts
+    averaging under `FEED_APART_FROM` bytes are joined and fed at once. An error after
+    some frames were decoded keeps to rule 5 of `FrameDecoder`: the frames are returned,
+    the decoder stays in ERROR, and its next call raises.
+    """
+    count = len(parts)
+    if count == 1:
+        return feed(parts[0])
+    if count > _MANY_PARTS or sum(map(len, parts)) < count * FEED_APART_FROM:
+        return feed(b"".join(parts))
+    frames: list[Frame] = []
+    for part in parts:
+        try:
+            frames += feed(part)
+        except StreamError:
+            if not frames:
+                raise
+            break
+    return frames
 
 
 # -- timestamps ----------------------------------------------------------------------------

@@ -16,6 +16,9 @@ Theory of operation
    streams, bulk input is read into a few reused buffers (`ReadBuffers`): a frame's
    data is then a read-only view of one, and a buffer is reused only once no view of
    it is alive, so frames kept by the caller stay intact. `bytes(frame.data)` copies.
+   A log body comes as the list of HTTP chunks one read brought (`aiter_parts`), fed
+   to the decoder apart when large (their frames are then views of the read buffer
+   too) and joined when small (`feed_parts_into`).
 4. Leaving the `async with` block, reaching the end, or an error closes the
    connection; a hijacked connection never returns to the pool.
 """
@@ -83,7 +86,7 @@ class FrameStream(LazyStream[Frame]):
         self._response: Response | None = None
         self._raw: UpgradedStream | None = None
         self._receive_some: ReceiveSome | None = None  # the hijacked socket's own, once known
-        self._body: AsyncIterator[bytes | memoryview] | None = None
+        self._body: AsyncIterator[list[bytes | memoryview]] | None = None
         self._decoder: FrameDecoder | RawDecoder | None = None
         self._buffered: Iterator[Frame] = iter(())  # frames decoded but not handed out
         self._frames: AsyncGeneratorType[Frame, None] | None = None  # what __aiter__ returns
@@ -124,7 +127,7 @@ class FrameStream(LazyStream[Frame]):
             if response.status == 101:
                 self._raw = response.upgraded()
             else:
-                self._body = response.aiter_raw()
+                self._body = response.aiter_parts()
             self._tty = await self._decide_tty(response.content_type)
         except BaseException:
             await self.aclose()
@@ -187,14 +190,23 @@ class FrameStream(LazyStream[Frame]):
             await self.open()
         decoder = self._decoder
         assert decoder is not None
+        hijacked = self._raw is not None
         try:
             while True:
-                chunk = await self._receive()
-                frames = decoder.feed(chunk) if chunk is not None else decoder.eof()
+                # A hijacked stream brings one chunk per read; a response body the parts
+                # of one read, uncopied (see `feed_parts_into`).
+                if hijacked:
+                    chunk = await self._receive()
+                    ended = chunk is None
+                    frames = decoder.eof() if chunk is None else decoder.feed(chunk)
+                else:
+                    parts = await self._receive_parts()
+                    ended = parts is None
+                    frames = decoder.eof() if parts is None else decoder.feed_parts(parts)
                 if frames:
                     self._buffered = iter(frames)
                     return True
-                if chunk is None:
+                if ended:
                     await self.aclose()
                     return False
         except BaseException:
@@ -202,26 +214,31 @@ class FrameStream(LazyStream[Frame]):
             raise
 
     async def _receive(self) -> bytes | memoryview | None:
-        """The next chunk of output, or None at the end."""
+        """The next read of a hijacked stream, or None at the end."""
         raw = self._raw
-        if raw is not None:
-            pacer = self._pacer
-            # Straight to the socket stream's own receive_some once the bytes read with
-            # the head are out: this runs once per read of a bulk stream.
-            receive_some = self._receive_some
+        if raw is None:  # closed meanwhile
+            return None
+        pacer = self._pacer
+        # Straight to the socket stream's own receive_some once the bytes read with
+        # the head are out: this runs once per read of a bulk stream.
+        receive_some = self._receive_some
+        if receive_some is None:
+            receive_some = self._receive_some = raw.direct_receive_some()
             if receive_some is None:
-                receive_some = self._receive_some = raw.direct_receive_some()
-                if receive_some is None:
-                    receive_some = raw.receive_some
-            try:
-                chunk = await receive_some(_READ_SIZE, pacer.wait)
-            except anyio.EndOfStream:
-                return None
-            except (anyio.BrokenResourceError, OSError) as exc:
-                raise ConnectionFailed("the attached stream broke", hint=str(exc)) from exc
-            pacer.after_read(len(chunk))
-            return chunk
-        assert self._body is not None
+                receive_some = raw.receive_some
+        try:
+            chunk = await receive_some(_READ_SIZE, pacer.wait)
+        except anyio.EndOfStream:
+            return None
+        except (anyio.BrokenResourceError, OSError) as exc:
+            raise ConnectionFailed("the attached stream broke", hint=str(exc)) from exc
+        pacer.after_read(len(chunk))
+        return chunk
+
+    async def _receive_parts(self) -> list[bytes | memoryview] | None:
+        """The parts of the next read of a response body, or None at the end."""
+        if self._body is None:  # closed meanwhile
+            return None
         try:
             return await self._body.__anext__()
         except StopAsyncIteration:

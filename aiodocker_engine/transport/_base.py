@@ -119,6 +119,15 @@ class Response(ABC):
     def aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
         """Yield body chunks as they arrive (views into received data where possible)."""
 
+    def aiter_parts(self) -> AsyncIterator[list[bytes | memoryview]]:
+        """Yield the body as lists of parts, each list what one read brought (never empty).
+
+        Nothing is joined, so a consumer that takes parts one by one (a frame decoder,
+        a buffered read) copies nothing, and pays one round through the layers above
+        per read rather than per part. By default each chunk of `aiter_raw` is a list.
+        """
+        return _OnePartLists(self.aiter_raw())
+
     async def read(self) -> bytes:
         """Read the whole body; the connection is released when it ends."""
         parts = [bytes(part) async for part in self.aiter_raw()]
@@ -140,6 +149,22 @@ class Response(ABC):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.status} {self.content_type or '-'}>"
+
+
+class _OnePartLists:
+    """Each chunk of a body iterator as a list of one (a class, not an async generator:
+    nothing for an event loop to finalize when it is left early)."""
+
+    __slots__ = ("_chunks",)
+
+    def __init__(self, chunks: AsyncIterator[bytes | memoryview]) -> None:
+        self._chunks = chunks
+
+    def __aiter__(self) -> _OnePartLists:
+        return self
+
+    async def __anext__(self) -> list[bytes | memoryview]:
+        return [await self._chunks.__anext__()]
 
 
 class Transport(Protocol):

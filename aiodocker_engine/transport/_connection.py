@@ -166,13 +166,26 @@ class HTTPConnection:
         pull = parser.next_body_event if coalesce else parser.next_event
         event = pull()
         while event is NEED_DATA:
-            data = await self._receive_bulk()
-            if type(data) is memoryview:
-                parser.feed_pooled(data)
-            else:
-                parser.feed(data)
+            await self._feed_more()
             event = pull()
         return event
+
+    async def next_body_parts(self) -> list[bytes | memoryview] | Event:
+        """Every body part received by the next read that brings any, uncopied; else the
+        event that ends the body."""
+        parser = self.parser
+        parts = parser.next_body_parts()
+        while parts is NEED_DATA:
+            await self._feed_more()
+            parts = parser.next_body_parts()
+        return parts
+
+    async def _feed_more(self) -> None:
+        data = await self._receive_bulk()
+        if type(data) is memoryview:
+            self.parser.feed_pooled(data)
+        else:
+            self.parser.feed(data)
 
     async def _receive_bulk(self) -> bytes | memoryview:
         receive_some = self._receive_some

@@ -13,6 +13,8 @@ only after the previous response ended). The caller drives it:
 3. `next_event()` until it returns `NEED_DATA`; events are `ResponseHead`,
    `Data`, `EndOfMessage`, and for `101 Switching Protocols` an `Upgrade`
    carrying the bytes that arrived after the head (they belong to the raw stream).
+   Streamed bodies take everything received at once instead: `next_body_event()`
+   joined into one `Data`, `next_body_parts()` as a list of uncopied parts.
 
 Body framing follows RFC 9112 section 6.3, in that order: HEAD, 1xx, 204 and 304
 have no body; then `Transfer-Encoding: chunked`; then `Content-Length`; otherwise
@@ -585,6 +587,26 @@ class ResponseParser:
         at the price of one copy of the parts that are joined.
         """
         parts: list[bytes | memoryview] = []
+        event = self._gather_body(parts)
+        if not parts:
+            return event
+        return Data(parts[0] if len(parts) == 1 else b"".join(parts))
+
+    def next_body_parts(self) -> list[bytes | memoryview] | Event:
+        """Like `next_body_event`, but the parts stay apart, uncopied: a non-empty list
+        of every body part already received, else the next event (NEED_DATA or the end).
+
+        For consumers that take a whole read in one round and can use its parts as they
+        are (frame streams, buffered reads).
+        """
+        parts: list[bytes | memoryview] = []
+        event = self._gather_body(parts)
+        return parts if parts else event
+
+    def _gather_body(self, parts: list[bytes | memoryview]) -> Event:
+        """Append every body part already received to `parts`; return the event that
+        ended the run (NEED_DATA or the end, returned again by the next call if parts
+        go first)."""
         while True:
             if self.state is ParserState.BODY_CHUNK_SIZE and not self._buf:
                 # Hot loop: whole chunks inside the current read (a log line or a message
@@ -597,12 +619,8 @@ class ResponseParser:
                     self._finish()
             event = self.next_event()
             if not isinstance(event, Data):
-                # NEED_DATA or the end: returned again by the next call if parts go first.
-                break
+                return event
             parts.append(event.data)
-        if not parts:
-            return event
-        return Data(parts[0] if len(parts) == 1 else b"".join(parts))
 
     def _need_or_truncated(self, what: str) -> _NeedData:
         if self._eof:

@@ -25,6 +25,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Generic, TypeVar
 
 import anyio
 import anyio.abc
@@ -33,13 +34,14 @@ from aiodocker_engine._deadline import Deadline
 from aiodocker_engine.errors import ConnectionFailed, DockerError, ProtocolError
 from aiodocker_engine.transport._base import Request, Response, UpgradedStream
 from aiodocker_engine.transport._connection import HTTPConnection
-from aiodocker_engine.transport._http11 import Data, EndOfMessage, ResponseHead, Upgrade
+from aiodocker_engine.transport._http11 import Data, EndOfMessage, Event, ResponseHead, Upgrade
 from aiodocker_engine.transport._watchdog import TrioWatchdog
 
 __all__ = ["PoolTransport"]
 
 Connector = Callable[[], Awaitable[anyio.abc.ByteStream]]
 _NO_CONNECTIONS: list[HTTPConnection] = []  # never mutated: `_take` builds a new list
+_Item = TypeVar("_Item")
 
 
 class _Waiter:
@@ -357,6 +359,24 @@ class _BodyIterator:
         return part
 
 
+class _BodyPartsIterator:
+    """`_BodyIterator`, a list of parts per read."""
+
+    __slots__ = ("_response",)
+
+    def __init__(self, response: PoolResponse) -> None:
+        self._response = response
+
+    def __aiter__(self) -> _BodyPartsIterator:
+        return self
+
+    async def __anext__(self) -> list[bytes | memoryview]:
+        parts = await self._response._next_parts()
+        if parts is None:
+            raise StopAsyncIteration
+        return parts
+
+
 class BufferedResponse(Response):
     """A response read whole by the fast path; its connection is already back in the pool."""
 
@@ -384,6 +404,9 @@ class BufferedResponse(Response):
     def aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
         return _PartsIterator(self._parts)
 
+    def aiter_parts(self) -> AsyncIterator[list[bytes | memoryview]]:
+        return _PartsIterator([self._parts] if self._parts else [])
+
     def upgraded(self) -> UpgradedStream:
         raise ProtocolError(f"response {self.status} is not an upgraded stream")
 
@@ -391,18 +414,18 @@ class BufferedResponse(Response):
         await anyio.lowlevel.checkpoint()
 
 
-class _PartsIterator:
-    """Async iteration over body parts already received."""
+class _PartsIterator(Generic[_Item]):
+    """Async iteration over body parts (or lists of them) already received."""
 
     __slots__ = ("_parts",)
 
-    def __init__(self, parts: list[bytes | memoryview]) -> None:
+    def __init__(self, parts: list[_Item]) -> None:
         self._parts = iter(parts)
 
-    def __aiter__(self) -> _PartsIterator:
+    def __aiter__(self) -> _PartsIterator[_Item]:
         return self
 
-    async def __anext__(self) -> bytes | memoryview:
+    async def __anext__(self) -> _Item:
         await anyio.lowlevel.checkpoint()
         for part in self._parts:
             return part
@@ -434,8 +457,8 @@ class PoolResponse(Response):
 
     async def read_into_buffer(self) -> None:
         parts: list[bytes | memoryview] = []
-        while (part := await self._next_part()) is not None:
-            parts.append(part)
+        while (more := await self._next_parts()) is not None:
+            parts += more
         self._body = parts
 
     @property
@@ -458,33 +481,70 @@ class PoolResponse(Response):
     def aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
         return _BodyIterator(self)
 
+    def aiter_parts(self) -> AsyncIterator[list[bytes | memoryview]]:
+        return _BodyPartsIterator(self)
+
     async def _next_part(self) -> bytes | memoryview | None:
-        """The next body chunk, or None at the end (the connection is released then)."""
+        """The next body chunk (the parts of one read, joined), or None at the end (the
+        connection is released then)."""
         if self._body is not None:
             if self._body:
                 return self._body.pop(0)
             await anyio.lowlevel.checkpoint()
             return None
-        conn = self._conn
-        if conn is None or self._done:
+        conn = self._streaming_connection()
+        if conn is None:
             await anyio.lowlevel.checkpoint()
             return None
         try:
             event = await conn.next_event(coalesce=True)
             if isinstance(event, Data):
                 return event.data
-            if not isinstance(event, EndOfMessage):
-                raise ProtocolError(f"unexpected event in a response body: {event!r}")
         except BaseException:
-            if self._conn is not None:
-                self._conn = None
-                await self._pool._discard(conn)
+            await self._drop(conn)
             raise
+        await self._end_body(conn, event)
+        return None
+
+    async def _next_parts(self) -> list[bytes | memoryview] | None:
+        """The parts of the next read, uncopied, or None at the end (as `_next_part`)."""
+        if self._body is not None:
+            held, self._body = self._body, []
+            if held:
+                return held
+            await anyio.lowlevel.checkpoint()
+            return None
+        conn = self._streaming_connection()
+        if conn is None:
+            await anyio.lowlevel.checkpoint()
+            return None
+        try:
+            got = await conn.next_body_parts()
+            if isinstance(got, list):
+                return got
+        except BaseException:
+            await self._drop(conn)
+            raise
+        await self._end_body(conn, got)
+        return None
+
+    def _streaming_connection(self) -> HTTPConnection | None:
+        return None if self._done else self._conn
+
+    async def _drop(self, conn: HTTPConnection) -> None:
+        if self._conn is not None:
+            self._conn = None
+            await self._pool._discard(conn)
+
+    async def _end_body(self, conn: HTTPConnection, event: Event) -> None:
+        """The body ended with `event`: release the connection (or refuse a stray event)."""
+        if not isinstance(event, EndOfMessage):
+            await self._drop(conn)
+            raise ProtocolError(f"unexpected event in a response body: {event!r}")
         self._done = True
         self._conn = None
         if not self._pool._release(conn):
             await conn.aclose()
-        return None
 
     def upgraded(self) -> UpgradedStream:
         if self._leftover is None or self._conn is None or self._upgraded_used:

@@ -81,3 +81,54 @@ def scripted_output(reads: list[bytes], gap: float = 0.0) -> tuple[FrameStream, 
         return UpgradedResponse(stream)
 
     return FrameStream(opener, api_version=lambda: (1, 41)), stream
+
+
+class BodyResponse(Response):
+    """A multiplexed log body served as scripted reads, each a list of parts; without
+    `parts` it offers only `aiter_raw` (the base class then makes one-part lists)."""
+
+    status = 200
+    reason = "OK"
+    headers: Mapping[str, str] = {"content-type": MULTIPLEXED}
+
+    def __init__(self, reads: list[list[bytes]], *, parts: bool = True) -> None:
+        self.reads = reads
+        self.closed = False
+        if not parts:
+            self.aiter_parts = super().aiter_parts  # type: ignore[method-assign]
+
+    async def _each_read(self) -> AsyncIterator[list[bytes | memoryview]]:
+        for read in self.reads:
+            await anyio.lowlevel.checkpoint()
+            yield list(read)
+
+    def aiter_parts(self) -> AsyncIterator[list[bytes | memoryview]]:
+        return self._each_read()
+
+    async def _each_part(self) -> AsyncIterator[bytes | memoryview]:
+        for read in self.reads:
+            for part in read:
+                await anyio.lowlevel.checkpoint()
+                yield part
+
+    def aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
+        return self._each_part()
+
+    def upgraded(self) -> UpgradedStream:
+        raise AssertionError("a log body is not upgraded")
+
+    async def aclose(self) -> None:
+        self.closed = True
+        await anyio.lowlevel.checkpoint()
+
+
+def scripted_logs(
+    reads: list[list[bytes]], *, parts: bool = True
+) -> tuple[FrameStream, BodyResponse]:
+    """A FrameStream reading a log body that arrives as `reads`."""
+    response = BodyResponse(reads, parts=parts)
+
+    async def opener() -> Response:
+        return response
+
+    return FrameStream(opener, api_version=lambda: (1, 41)), response

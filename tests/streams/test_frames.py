@@ -311,6 +311,112 @@ def test_raw_decoder_passes_each_chunk_through_untouched() -> None:
         decoder.feed(b"x")
 
 
+# -- the parts of one read ----------------------------------------------------------------------
+
+
+def run_reads(
+    decoder: StreamDecoder, reads: list[list[bytes]]
+) -> tuple[list[tuple[StdStream, bytes]], str]:
+    """`run`, each read's parts fed at once with `feed_parts`."""
+    got: list[Frame] = []
+    try:
+        for parts in reads:
+            got += decoder.feed_parts(list(parts))
+        got += decoder.eof()
+    except StreamError as exc:
+        return [(f.stream, bytes(f.data)) for f in got], str(exc)
+    return [(f.stream, bytes(f.data)) for f in got], ""
+
+
+def reads_of(chunks: list[bytes], data: st.DataObject) -> list[list[bytes]]:
+    """`chunks` grouped into reads of one or more parts, at drawn places."""
+    ends = data.draw(st.lists(st.integers(1, max(1, len(chunks))), max_size=6))
+    points = [0, *sorted(set(ends)), len(chunks)]
+    return [chunks[a:b] for a, b in itertools.pairwise(points) if a < b]
+
+
+@given(st.data())
+def test_feeding_the_parts_of_reads_decodes_like_feeding_each_chunk(data: st.DataObject) -> None:
+    _name, raw, expected = data.draw(st.sampled_from(CASES))
+    chunks = chunks_at(raw, data.draw(st.lists(st.integers(0, len(raw)))))
+    assert run_reads(FrameDecoder(), reads_of(chunks, data)) == (expected, "")
+
+
+@given(st.data())
+def test_feeding_the_parts_of_reads_keeps_frames_before_an_error(data: st.DataObject) -> None:
+    _name, raw, before, words = data.draw(st.sampled_from(ERRORS))
+    chunks = chunks_at(raw, data.draw(st.lists(st.integers(0, len(raw)))))
+    got, error = run_reads(FrameDecoder(), reads_of(chunks, data))
+    assert got == before
+    assert all(word in error for word in words)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([1, 2]), st.integers(0, 40_000), st.sampled_from([1, 2, 3])),
+        min_size=1,
+        max_size=12,
+    ),
+    st.data(),
+)
+def test_feeding_parts_of_large_frames_at_any_split(
+    frames: list[tuple[int, int, int]], data: st.DataObject
+) -> None:
+    # Parts averaging 8 KiB or more are fed one by one, smaller ones joined first: both
+    # ways, a frame spanning parts or reads comes out whole. A systemerr frame (3) ends it.
+    raw = b"".join(wire(s, bytes([s + i % 200]) * n) for i, (s, n, _) in enumerate(frames))
+    chunks = chunks_at(raw, data.draw(st.lists(st.integers(0, len(raw)), max_size=10)))
+    expected = run(FrameDecoder(), chunks)
+    assert run_reads(FrameDecoder(), reads_of(chunks, data)) == expected
+    stops = [wire(3, b"stop %d" % i) if e == 3 else b"" for i, (_, _, e) in enumerate(frames)]
+    raw = b"".join(
+        wire(s, b"%d" % i * n) + stop
+        for i, ((s, n, _), stop) in enumerate(zip(frames, stops, strict=True))
+    )
+    chunks = chunks_at(raw, data.draw(st.lists(st.integers(0, len(raw)), max_size=10)))
+    assert run_reads(FrameDecoder(), reads_of(chunks, data)) == run(FrameDecoder(), chunks)
+
+
+def test_large_parts_are_fed_apart_and_their_frames_are_views_of_them() -> None:
+    parts = [wire(1, b"a" * 20_000), wire(2, b"b" * 9_000) + wire(1, b"c" * 8_000)]
+    frames = FrameDecoder().feed_parts(parts)
+    assert [(f.stream, len(f.data)) for f in frames] == [(OUT, 20_000), (ERR, 9_000), (OUT, 8_000)]
+    assert isinstance(frames[0].data, memoryview) and frames[0].data.obj is parts[0]
+    assert all(isinstance(f.data, memoryview) and f.data.obj is parts[1] for f in frames[1:])
+
+
+def test_small_parts_are_joined_and_fed_once() -> None:
+    parts = [wire(1, b"line %d\n" % i) for i in range(50)]
+    frames = FrameDecoder().feed_parts(parts)
+    assert [bytes(f.data) for f in frames] == [b"line %d\n" % i for i in range(50)]
+    joined = frames[0].data
+    assert isinstance(joined, memoryview)
+    assert all(isinstance(f.data, memoryview) and f.data.obj is joined.obj for f in frames)
+    assert joined.obj not in parts
+
+
+def test_an_error_in_a_later_part_comes_after_the_frames_before_it() -> None:
+    decoder = FrameDecoder()
+    parts = [wire(1, b"a" * 10_000), wire(2, b"b" * 10_000), wire(3, b"daemon says no" * 800)]
+    frames = decoder.feed_parts(parts)
+    assert [f.stream for f in frames] == [OUT, ERR]
+    assert decoder.state is DecoderState.ERROR
+    with pytest.raises(StreamError, match="daemon says no"):
+        decoder.eof()
+    with pytest.raises(StreamError, match="daemon says no"):
+        FrameDecoder().feed_parts(parts[2:] + parts[:1])
+
+
+def test_raw_decoder_passes_large_parts_on_each_as_a_frame_and_joins_small_ones() -> None:
+    decoder = RawDecoder()
+    large = [b"x" * 10_000, b"y" * 12_000]
+    frames = decoder.feed_parts(large)
+    assert [f.data for f in frames] == large
+    assert all(f.data is part for f, part in zip(frames, large, strict=True))
+    (frame,) = decoder.feed_parts([b"ab", b"cd", b"ef"])
+    assert frame.data == b"abcdef"
+
+
 # -- timestamps -------------------------------------------------------------------------------
 
 UTC = timezone.utc

@@ -4,12 +4,13 @@ with direct `__anext__` calls, and finished by `aclose()`."""
 from __future__ import annotations
 
 import gc
+import itertools
 import struct
 import warnings
 
 import pytest
 
-from tests.streams._scripted import scripted_output
+from tests.streams._scripted import scripted_logs, scripted_output
 
 pytestmark = pytest.mark.anyio
 
@@ -75,3 +76,32 @@ async def test_a_loop_left_early_leaves_nothing_for_the_event_loop_to_finalize()
         del output, _frame
         gc.collect()
     assert [str(w.message) for w in caught] == []
+
+
+LARGE = [frames(bytes([65 + i]) * 16_384) for i in range(4)]
+
+
+async def test_log_frames_are_views_of_the_large_parts_of_a_read() -> None:
+    # A read's large parts reach the decoder as they are: frames stay views of them.
+    output, response = scripted_logs([LARGE[:3], LARGE[3:]])
+    async with output:
+        got = [frame async for frame in output]
+    assert [bytes(f.data) for f in got] == [bytes([65 + i]) * 16_384 for i in range(4)]
+    for frame, part in zip(got, LARGE, strict=True):
+        assert isinstance(frame.data, memoryview) and frame.data.obj is part
+    assert response.closed
+
+
+@pytest.mark.parametrize("parts", [True, False])
+async def test_log_frames_come_out_whole_and_in_order_however_the_reads_are_cut(
+    parts: bool,
+) -> None:
+    # Small frames joined per read, large ones apart, a frame cut across parts and reads;
+    # and a response that only iterates raw chunks (as the httpx transport's).
+    wire = frames(b"s1", b"s2") + LARGE[0] + frames(b"s3") + LARGE[1] + frames(b"s4")
+    cuts = [0, 5, 13, 9000, 16_420, 16_430, 30_000, len(wire)]
+    pieces = [wire[a:b] for a, b in itertools.pairwise(cuts)]
+    output, _ = scripted_logs([pieces[:2], pieces[2:5], pieces[5:]], parts=parts)
+    async with output:
+        got = [bytes(frame.data) async for frame in output]
+    assert got == [b"s1", b"s2", b"A" * 16_384, b"s3", b"B" * 16_384, b"s4"]

@@ -744,3 +744,57 @@ def test_feed_pooled_takes_only_read_only_views_of_a_bytearray(view: memoryview)
     parser.start("GET")
     with pytest.raises(ValueError, match="read-only view of a bytearray"):
         parser.feed_pooled(view)
+
+
+def drain_parts(parser: ResponseParser, pieces: list[memoryview]) -> list[list[bytes]]:
+    """What `next_body_parts` hands out, a list per call, feeding pooled `pieces` as asked."""
+    reads: list[list[bytes]] = []
+    feed = iter(pieces)
+    while True:
+        got = parser.next_body_parts()
+        if got is NEED_DATA:
+            parser.feed_pooled(next(feed))
+        elif isinstance(got, list):
+            assert got, "an empty list of parts"
+            reads.append([bytes(part) for part in got])
+        else:
+            assert isinstance(got, EndOfMessage)
+            assert next(feed, None) is None
+            return reads
+
+
+@given(
+    lines=st.lists(st.binary(min_size=1, max_size=3000), max_size=30),
+    cuts=st.lists(st.integers(0, 40000), max_size=12),
+)
+def test_body_parts_of_pooled_reads_parse_like_bytes_at_any_split(
+    lines: list[bytes], cuts: list[int]
+) -> None:
+    raw = chunked(lines)
+    head_end = raw.index(b"\r\n\r\n") + 4
+    pieces = [pooled(piece) for piece in split_at(raw[head_end:], cuts)]
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(raw[:head_end])
+    assert isinstance(parser.next_event(), ResponseHead)
+    reads = drain_parts(parser, pieces)
+    assert b"".join(b"".join(parts) for parts in reads) == b"".join(lines)
+    assert len(reads) <= len(pieces)  # one list per read at most, however many chunks
+    assert parser.reusable
+
+
+def test_body_parts_of_one_read_stay_apart_as_views_without_copy() -> None:
+    lines = [bytes([65 + i]) * 20000 for i in range(5)] + [b"small\n", b"tail\n"]
+    raw = chunked(lines)
+    view = pooled(raw)
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed_pooled(view)
+    assert isinstance(parser.next_event(), ResponseHead)
+    parts = parser.next_body_parts()
+    assert isinstance(parts, list)
+    assert [bytes(part) for part in parts] == lines
+    for part in parts:
+        assert isinstance(part, memoryview) and part.obj is view.obj and part.readonly
+    assert isinstance(parser.next_body_parts(), EndOfMessage)
+    assert parser.reusable

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import anyio
 import anyio.abc
 import pytest
 
 from aiodocker_engine import errors
-from aiodocker_engine.transport._base import Request
+from aiodocker_engine.transport._base import Request, Response
 from aiodocker_engine.transport._connect import make_connector
 from aiodocker_engine.transport._host import parse_host
-from aiodocker_engine.transport._pool import BufferedResponse, PoolTransport
+from aiodocker_engine.transport._pool import BufferedResponse, PoolResponse, PoolTransport
 from tests.fake_engine import FakeEngine, FakeRequest, fake_engine, ok_json, open_fds, response
 
 pytestmark = pytest.mark.anyio
@@ -342,11 +342,33 @@ async def test_closed_pool_refuses_requests() -> None:
             await pool.request(Request("GET", "/"))
 
 
-async def test_a_bulk_chunked_body_read_into_reused_buffers_stays_intact() -> None:
+async def _kept_raw(resp: Response) -> list[bytes | memoryview]:
+    return [part async for part in resp.aiter_raw()]
+
+
+async def _kept_parts(resp: Response) -> list[bytes | memoryview]:
+    kept: list[bytes | memoryview] = []
+    async for parts in resp.aiter_parts():
+        assert parts, "an empty list of parts"
+        kept += parts
+    return kept
+
+
+async def _kept_buffered(resp: Response) -> list[bytes | memoryview]:
+    assert isinstance(resp, PoolResponse)
+    await resp.read_into_buffer()
+    return [resp.content]
+
+
+@pytest.mark.parametrize("keep", [_kept_raw, _kept_parts, _kept_buffered])
+async def test_a_bulk_chunked_body_read_into_reused_buffers_stays_intact(
+    keep: Callable[[Response], Awaitable[list[bytes | memoryview]]],
+) -> None:
     # 4 MiB in 16 KiB chunks, then 4 MiB in chunks larger than a read (each read of them
     # is one part: a view of the read buffer), sent at once: reads of 32 KiB or more go
     # into the stream's reused buffers. Every part is kept until the end, so a buffer
-    # reused while a part still viewed it would show as changed bytes.
+    # reused while a part still viewed it would show as changed bytes. Parts handed on
+    # unjoined (aiter_parts, a buffered body) are nearly all views of read buffers.
     chunks = [bytes([i % 251]) * (16 * 1024 + i % 7) for i in range(256)]
     chunks += [bytes([i]) * (300 * 1024 + i) for i in range(14)]
 
@@ -359,9 +381,49 @@ async def test_a_bulk_chunked_body_read_into_reused_buffers_stays_intact() -> No
     async with fake_engine(bulk) as engine:
         pool = pool_for(engine)
         resp = await pool.request(Request("GET", "/logs"))
-        kept = [part async for part in resp.aiter_raw()]
+        kept = await keep(resp)
         assert b"".join(kept) == b"".join(chunks)
+        assert (pool.num_active, pool.num_idle) == (0, 1)
         again = await pool.request(Request("GET", "/logs"))
-        assert b"".join([bytes(part) async for part in again.aiter_raw()]) == b"".join(chunks)
+        assert b"".join([bytes(part) for part in await keep(again)]) == b"".join(chunks)
         assert engine.connections_opened == 1
+        await pool.aclose()
+
+
+async def test_body_parts_come_a_list_per_read_and_leaving_early_discards() -> None:
+    async def trickle(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+        )
+        for read in ([b"a1", b"a2", b"a3"], [b"b1"], [b"c1", b"c2"]):
+            await anyio.sleep(0.02)  # separate reads on the client side
+            await stream.send(b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in read))
+        if request.target == "/all":
+            await stream.send(b"0\r\n\r\n")
+        else:
+            await anyio.sleep(5)
+        return True
+
+    async with fake_engine(trickle) as engine:
+        pool = pool_for(engine)
+        resp = await pool.request(Request("GET", "/all"))
+        reads = [[bytes(p) for p in parts] async for parts in resp.aiter_parts()]
+        assert reads == [[b"a1", b"a2", b"a3"], [b"b1"], [b"c1", b"c2"]]
+        assert (pool.num_active, pool.num_idle) == (0, 1)
+        resp = await pool.request(Request("GET", "/half"))
+        async for parts in resp.aiter_parts():
+            assert [bytes(p) for p in parts] == [b"a1", b"a2", b"a3"]
+            break
+        await resp.aclose()
+        assert (pool.num_active, pool.num_idle) == (0, 0)
+        await pool.aclose()
+
+
+async def test_a_buffered_body_hands_out_its_parts_as_one_list() -> None:
+    async with fake_engine() as engine:
+        pool = pool_for(engine)
+        resp = await pool.request(Request("GET", "/a"), buffered=True)
+        lists = [[bytes(p) for p in parts] async for parts in resp.aiter_parts()]
+        assert lists == [[await resp.read()]]
+        assert lists[0][0]
         await pool.aclose()
