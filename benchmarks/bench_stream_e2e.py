@@ -188,7 +188,7 @@ def main() -> None:
                 for name in CONTENDERS:
                     attach_cmd = ["head", "-c", str(args.attach_mib << 20), "/dev/zero"]
                     fresh = anyio.run(_create, host, image, attach_cmd, False)
-                    made.append(fresh)
+                    made.append(fresh)  # removed after its run: its json log holds 1 GiB
                     for mode, container in (("attach", fresh), ("logs", logs_container)):
                         if name == "docker CLI":
                             got = _run_cli(host, mode, container)
@@ -205,6 +205,7 @@ def main() -> None:
                                 got["rss_growth_mib"], seen["rss_growth_mib"]
                             )
                         results[name, mode] = got
+                    anyio.run(_remove, host, [made.pop()])
         finally:
             anyio.run(_remove, host, made)
 

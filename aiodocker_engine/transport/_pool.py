@@ -341,40 +341,23 @@ def _is_dropped_connection(exc: BaseException) -> bool:
     return False
 
 
-class _BodyIterator:
-    """Async iterator over a response body (a class, not a generator: nothing to finalise)."""
+class _PulledIterator(Generic[_Item]):
+    """Async iterator over what `pull` returns until None (a class, not a generator:
+    nothing to finalise)."""
 
-    __slots__ = ("_response",)
+    __slots__ = ("_pull",)
 
-    def __init__(self, response: PoolResponse) -> None:
-        self._response = response
+    def __init__(self, pull: Callable[[], Awaitable[_Item | None]]) -> None:
+        self._pull = pull
 
-    def __aiter__(self) -> _BodyIterator:
+    def __aiter__(self) -> _PulledIterator[_Item]:
         return self
 
-    async def __anext__(self) -> bytes | memoryview:
-        part = await self._response._next_part()
-        if part is None:
+    async def __anext__(self) -> _Item:
+        item = await self._pull()
+        if item is None:
             raise StopAsyncIteration
-        return part
-
-
-class _BodyPartsIterator:
-    """`_BodyIterator`, a list of parts per read."""
-
-    __slots__ = ("_response",)
-
-    def __init__(self, response: PoolResponse) -> None:
-        self._response = response
-
-    def __aiter__(self) -> _BodyPartsIterator:
-        return self
-
-    async def __anext__(self) -> list[bytes | memoryview]:
-        parts = await self._response._next_parts()
-        if parts is None:
-            raise StopAsyncIteration
-        return parts
+        return item
 
 
 class BufferedResponse(Response):
@@ -479,10 +462,10 @@ class PoolResponse(Response):
         return content if isinstance(content, bytes) else bytes(content)
 
     def aiter_raw(self) -> AsyncIterator[bytes | memoryview]:
-        return _BodyIterator(self)
+        return _PulledIterator(self._next_part)
 
     def aiter_parts(self) -> AsyncIterator[list[bytes | memoryview]]:
-        return _BodyPartsIterator(self)
+        return _PulledIterator(self._next_parts)
 
     async def _next_part(self) -> bytes | memoryview | None:
         """The next body chunk (the parts of one read, joined), or None at the end (the
