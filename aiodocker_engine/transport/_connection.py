@@ -157,17 +157,13 @@ class HTTPConnection:
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
             raise _broken(exc) from exc
 
-    async def next_event(self, *, coalesce: bool = False) -> Event:
-        """The next response event, reading from the socket as often as needed.
-
-        With `coalesce`, body parts already received come back joined as one Data.
-        """
+    async def next_event(self) -> Event:
+        """The next response event, reading from the socket as often as needed."""
         parser = self.parser
-        pull = parser.next_body_event if coalesce else parser.next_event
-        event = pull()
+        event = parser.next_event()
         while event is NEED_DATA:
             await self._feed_more()
-            event = pull()
+            event = parser.next_event()
         return event
 
     async def next_body_parts(self) -> list[bytes | memoryview] | Event:

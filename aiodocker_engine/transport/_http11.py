@@ -13,8 +13,8 @@ only after the previous response ended). The caller drives it:
 3. `next_event()` until it returns `NEED_DATA`; events are `ResponseHead`,
    `Data`, `EndOfMessage`, and for `101 Switching Protocols` an `Upgrade`
    carrying the bytes that arrived after the head (they belong to the raw stream).
-   Streamed bodies take everything received at once instead: `next_body_event()`
-   joined into one `Data`, `next_body_parts()` as a list of uncopied parts.
+   Streamed bodies take everything received at once instead: `next_body_parts()`
+   returns it as a list of uncopied parts.
 
 Body framing follows RFC 9112 section 6.3, in that order: HEAD, 1xx, 204 and 304
 have no body; then `Transfer-Encoding: chunked`; then `Content-Length`; otherwise
@@ -579,25 +579,12 @@ class ResponseParser:
         self.head_received = True
         return head, parts
 
-    def next_body_event(self) -> Event:
-        """Like `next_event`, but joins every body part already received into one Data.
+    def next_body_parts(self) -> list[bytes | memoryview] | Event:
+        """Every body part already received, uncopied, as a non-empty list; else the next
+        event (NEED_DATA or the end).
 
         Streams (logs, events, progress) arrive as many small chunks per socket read;
-        handing them on as one part saves a round through every layer above per chunk,
-        at the price of one copy of the parts that are joined.
-        """
-        parts: list[bytes | memoryview] = []
-        event = self._gather_body(parts)
-        if not parts:
-            return event
-        return Data(parts[0] if len(parts) == 1 else b"".join(parts))
-
-    def next_body_parts(self) -> list[bytes | memoryview] | Event:
-        """Like `next_body_event`, but the parts stay apart, uncopied: a non-empty list
-        of every body part already received, else the next event (NEED_DATA or the end).
-
-        For consumers that take a whole read in one round and can use its parts as they
-        are (frame streams, buffered reads).
+        taking them all at once saves a round through every layer above per chunk.
         """
         parts: list[bytes | memoryview] = []
         event = self._gather_body(parts)

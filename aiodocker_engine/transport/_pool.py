@@ -34,7 +34,7 @@ from aiodocker_engine._deadline import Deadline
 from aiodocker_engine.errors import ConnectionFailed, DockerError, ProtocolError
 from aiodocker_engine.transport._base import Request, Response, UpgradedStream
 from aiodocker_engine.transport._connection import HTTPConnection
-from aiodocker_engine.transport._http11 import Data, EndOfMessage, Event, ResponseHead, Upgrade
+from aiodocker_engine.transport._http11 import EndOfMessage, Event, ResponseHead, Upgrade
 from aiodocker_engine.transport._watchdog import TrioWatchdog
 
 __all__ = ["PoolTransport"]
@@ -475,19 +475,10 @@ class PoolResponse(Response):
                 return self._body.pop(0)
             await anyio.lowlevel.checkpoint()
             return None
-        conn = self._streaming_connection()
-        if conn is None:
-            await anyio.lowlevel.checkpoint()
+        parts = await self._next_parts()
+        if parts is None:
             return None
-        try:
-            event = await conn.next_event(coalesce=True)
-            if isinstance(event, Data):
-                return event.data
-        except BaseException:
-            await self._drop(conn)
-            raise
-        await self._end_body(conn, event)
-        return None
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
     async def _next_parts(self) -> list[bytes | memoryview] | None:
         """The parts of the next read, uncopied, or None at the end (as `_next_part`)."""
@@ -497,7 +488,7 @@ class PoolResponse(Response):
                 return held
             await anyio.lowlevel.checkpoint()
             return None
-        conn = self._streaming_connection()
+        conn = None if self._done else self._conn
         if conn is None:
             await anyio.lowlevel.checkpoint()
             return None
@@ -510,9 +501,6 @@ class PoolResponse(Response):
             raise
         await self._end_body(conn, got)
         return None
-
-    def _streaming_connection(self) -> HTTPConnection | None:
-        return None if self._done else self._conn
 
     async def _drop(self, conn: HTTPConnection) -> None:
         if self._conn is not None:
