@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import select
 import time
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Callable, Mapping
+from typing import TypeVar
 
 import anyio
 import anyio.abc
@@ -24,6 +25,8 @@ from aiodocker_engine.transport._http11 import (
 )
 
 __all__ = ["HTTPConnection"]
+
+_Got = TypeVar("_Got")
 
 READ_SIZE = 256 * 1024
 # Bodies up to this size are sent in the same write as the head.
@@ -159,29 +162,24 @@ class HTTPConnection:
 
     async def next_event(self) -> Event:
         """The next response event, reading from the socket as often as needed."""
-        parser = self.parser
-        event = parser.next_event()
-        while event is NEED_DATA:
-            await self._feed_more()
-            event = parser.next_event()
-        return event
+        return await self._pull(self.parser.next_event)
 
     async def next_body_parts(self) -> list[bytes | memoryview] | Event:
         """Every body part received by the next read that brings any, uncopied; else the
         event that ends the body."""
-        parser = self.parser
-        parts = parser.next_body_parts()
-        while parts is NEED_DATA:
-            await self._feed_more()
-            parts = parser.next_body_parts()
-        return parts
+        return await self._pull(self.parser.next_body_parts)
 
-    async def _feed_more(self) -> None:
-        data = await self._receive_bulk()
-        if type(data) is memoryview:
-            self.parser.feed_pooled(data)
-        else:
-            self.parser.feed(data)
+    async def _pull(self, pull: Callable[[], _Got]) -> _Got:
+        """`pull()` from the parser again after each read, until it needs no more data."""
+        got = pull()
+        while got is NEED_DATA:
+            data = await self._receive_bulk()
+            if type(data) is memoryview:
+                self.parser.feed_pooled(data)
+            else:
+                self.parser.feed(data)
+            got = pull()
+        return got
 
     async def _receive_bulk(self) -> bytes | memoryview:
         receive_some = self._receive_some
