@@ -224,6 +224,13 @@ class FrameDecoder:
         Raises `StreamError` for a daemon error frame, an unknown stream id, bad padding, or
         when called after an error or after `eof`. The returned frames reference ``data``.
         """
+        frames = self._decode(data)
+        if self._timestamps and frames:
+            return self._split_timestamps(frames)
+        return frames
+
+    def _decode(self, data: bytes | bytearray | memoryview) -> list[Frame]:
+        """`feed` without the timestamps."""
         mv = memoryview(data)
         if mv.ndim != 1 or mv.itemsize != 1:
             mv = mv.cast("B")
@@ -266,14 +273,47 @@ class FrameDecoder:
                 raise
             return frames
         self._offset += n
-        if self._timestamps and frames:
-            return self._split_timestamps(frames)
         return frames
 
     def feed_parts(self, parts: Sequence[bytes | memoryview]) -> list[Frame]:
         """Decode the parts of one read, in order: the frames `feed` would return for each
-        (see `feed_parts_into`)."""
-        return feed_parts_into(self.feed, parts)
+        (see `feed_parts_into`; errors keep to rule 5 across the parts too)."""
+        whole = _fed_whole(parts)
+        if whole is not None:
+            return self.feed(whole)
+        frames: list[Frame] = []
+        append = frames.append
+        streams = _STREAM_BY_WORD
+        for part in parts:
+            # The daemon writes each log message as one frame in one write, and its HTTP
+            # server sends each write as one chunk: a part is then exactly one whole frame,
+            # taken here for a third of what a feed costs. Byte views only; the rest (a frame
+            # cut across parts, a bad header, bytes) goes through the decoding loop.
+            n = len(part)
+            if (
+                self._state is _HEADER_STATE
+                and not self._head
+                and type(part) is memoryview
+                and n > HEADER_SIZE
+                and part.nbytes == n
+            ):
+                word, size = _unpack_header(part)
+                stream = streams.get(word)
+                if size == n - HEADER_SIZE and stream is not None:
+                    append(Frame(stream, part[HEADER_SIZE:]))
+                    self._offset += n
+                    continue
+            try:
+                frames += self._decode(part)
+            except StreamError:
+                if not frames:
+                    raise
+                break
+            if self._state is DecoderState.ERROR:
+                break  # frames before the error go first; the next call raises it
+        if self._timestamps and frames:
+            return self._split_timestamps(frames)
+        return frames
 
     def eof(self) -> list[Frame]:
         """Signal the end of the stream; raise `StreamError` if it ended inside a frame.
@@ -544,11 +584,9 @@ def feed_parts_into(
     some frames were decoded keeps to rule 5 of `FrameDecoder`: the frames are returned,
     the decoder stays in ERROR, and its next call raises.
     """
-    count = len(parts)
-    if count == 1:
-        return feed(parts[0])
-    if count > _MANY_PARTS or sum(map(len, parts)) < count * FEED_APART_FROM:
-        return feed(b"".join(parts))
+    whole = _fed_whole(parts)
+    if whole is not None:
+        return feed(whole)
     frames: list[Frame] = []
     for part in parts:
         try:
@@ -558,6 +596,16 @@ def feed_parts_into(
                 raise
             break
     return frames
+
+
+def _fed_whole(parts: Sequence[bytes | memoryview]) -> bytes | memoryview | None:
+    """What to feed at once: the only part, or small parts joined; None: feed them apart."""
+    count = len(parts)
+    if count == 1:
+        return parts[0]
+    if count > _MANY_PARTS or sum(map(len, parts)) < count * FEED_APART_FROM:
+        return b"".join(parts)
+    return None
 
 
 # -- timestamps ----------------------------------------------------------------------------

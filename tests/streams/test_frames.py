@@ -314,14 +314,23 @@ def test_raw_decoder_passes_each_chunk_through_untouched() -> None:
 # -- the parts of one read ----------------------------------------------------------------------
 
 
+def as_views(parts: list[bytes]) -> list[memoryview]:
+    """The parts as read-only views of one buffer, as the HTTP parser hands out a read."""
+    buffer = bytearray(b"".join(parts))
+    offsets = list(itertools.accumulate(map(len, parts), initial=0))
+    view = memoryview(buffer).toreadonly()
+    return [view[a:b] for a, b in itertools.pairwise(offsets)]
+
+
 def run_reads(
-    decoder: StreamDecoder, reads: list[list[bytes]]
+    decoder: StreamDecoder, reads: list[list[bytes]], *, views: bool = False
 ) -> tuple[list[tuple[StdStream, bytes]], str]:
-    """`run`, each read's parts fed at once with `feed_parts`."""
+    """`run`, each read's parts fed at once with `feed_parts` (as views of one buffer per
+    read with ``views=True``)."""
     got: list[Frame] = []
     try:
         for parts in reads:
-            got += decoder.feed_parts(list(parts))
+            got += decoder.feed_parts(as_views(parts) if views else list(parts))
         got += decoder.eof()
     except StreamError as exc:
         return [(f.stream, bytes(f.data)) for f in got], str(exc)
@@ -368,6 +377,7 @@ def test_feeding_parts_of_large_frames_at_any_split(
     chunks = chunks_at(raw, data.draw(st.lists(st.integers(0, len(raw)), max_size=10)))
     expected = run(FrameDecoder(), chunks)
     assert run_reads(FrameDecoder(), reads_of(chunks, data)) == expected
+    assert run_reads(FrameDecoder(), reads_of(chunks, data), views=True) == expected
     stops = [wire(3, b"stop %d" % i) if e == 3 else b"" for i, (_, _, e) in enumerate(frames)]
     raw = b"".join(
         wire(s, b"%d" % i * n) + stop
@@ -375,6 +385,70 @@ def test_feeding_parts_of_large_frames_at_any_split(
     )
     chunks = chunks_at(raw, data.draw(st.lists(st.integers(0, len(raw)), max_size=10)))
     assert run_reads(FrameDecoder(), reads_of(chunks, data)) == run(FrameDecoder(), chunks)
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([1, 2, 3, 4]), st.integers(0, 30_000)), min_size=1, max_size=10
+    ),
+    st.data(),
+)
+def test_parts_that_are_whole_frames_decode_like_chunks(
+    frames: list[tuple[int, int]], data: st.DataObject
+) -> None:
+    # The daemon sends each log frame as one HTTP chunk, so a read's parts are mostly whole
+    # frames: cut at drawn frame boundaries (plus a few anywhere), fed as byte views. A
+    # systemerr (3) or unknown (4) id in a whole-frame part still stops the stream.
+    payloads = [bytes([s + i % 200]) * n for i, (s, n) in enumerate(frames)]
+    wires = [wire(s, payload) for (s, _), payload in zip(frames, payloads, strict=True)]
+    raw = b"".join(wires)
+    boundaries = list(itertools.accumulate(map(len, wires)))
+    cuts = data.draw(st.lists(st.sampled_from(boundaries), max_size=len(boundaries)))
+    cuts += data.draw(st.lists(st.integers(0, len(raw)), max_size=2))
+    chunks = chunks_at(raw, cuts)
+    reads = reads_of(chunks, data)
+    assert run_reads(FrameDecoder(), reads, views=True) == run(FrameDecoder(), chunks)
+
+
+def test_whole_frame_parts_give_views_of_the_parts_and_count_their_bytes() -> None:
+    decoder = FrameDecoder()
+    parts = as_views([wire(1, b"a" * 9_000), wire(2, b"b" * 9_000), wire(1, b"c" * 9_000)])
+    frames = decoder.feed_parts(parts)
+    assert [(f.stream, bytes(f.data)) for f in frames] == [
+        (OUT, b"a" * 9_000),
+        (ERR, b"b" * 9_000),
+        (OUT, b"c" * 9_000),
+    ]
+    assert all(
+        isinstance(f.data, memoryview) and f.data.obj is part.obj
+        for f, part in zip(frames, parts, strict=True)
+    )
+    assert decoder.offset == 3 * 9_008
+    assert decoder.state is DecoderState.HEADER and decoder.buffered == 0
+    # The offset counts whole-frame parts too: an error names the right byte.
+    with pytest.raises(StreamError, match="byte 27024"):
+        decoder.feed_parts(as_views([wire(9, b"x" * 9_000), wire(1, b"y" * 9_000)]))
+
+
+def test_whole_frame_parts_get_their_log_timestamps_split() -> None:
+    stamp = b"2024-01-02T03:04:05.123456789Z "
+    parts = as_views([wire(1, stamp + b"a" * 9_000), wire(2, stamp + b"b" * 9_000)])
+    frames = FrameDecoder(timestamps=True).feed_parts(parts)
+    assert [(f.stream, bytes(f.data)) for f in frames] == [(OUT, b"a" * 9_000), (ERR, b"b" * 9_000)]
+    assert all(f.timestamp_ns == 1704164645123456789 for f in frames)
+    decoder = FrameDecoder(timestamps=True)
+    (frame,) = decoder.feed_parts(as_views([wire(1, stamp + b"a" * 9_000), wire(1, b"c" * 9_000)]))
+    assert bytes(frame.data) == b"a" * 9_000
+    with pytest.raises(StreamError, match="RFC 3339"):
+        decoder.eof()
+
+
+def test_parts_that_are_not_byte_views_are_decoded_by_bytes() -> None:
+    # A view of 4-byte items has len() a quarter of its bytes: never taken for one frame.
+    data = wire(1, b"w" * 9_000) + wire(2, b"z" * 9_000)
+    words = memoryview(bytearray(data)).cast("I")
+    frames = FrameDecoder().feed_parts([words[: 9_008 // 4], words[9_008 // 4 :]])
+    assert [(f.stream, bytes(f.data)) for f in frames] == [(OUT, b"w" * 9_000), (ERR, b"z" * 9_000)]
 
 
 def test_large_parts_are_fed_apart_and_their_frames_are_views_of_them() -> None:
