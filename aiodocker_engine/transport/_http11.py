@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import enum
 import re
+import struct
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -220,6 +221,15 @@ _CHUNK_SIZES: dict[bytes, int] = {}
 _CHUNK_SIZES_MAX = 4096
 _SIZE_LINE_MAX = 16  # hex digits of a size line the fast paths take
 _VIEW_FROM = 2048  # chunks this large are gathered as views, not copies
+# Chunk heads by the first 8 bytes of the chunk, read as one int: the size line, its
+# CRLF and the first data bytes. A stream's chunks start alike (Docker's log frames with
+# their 8-byte header, messages of one kind), so one lookup stands for the CRLF search and
+# the size line's slice and parse. Only heads whose size line and CRLF lie inside those
+# 8 bytes are kept, so the key alone decides them.
+_CHUNK_HEADS: dict[int, tuple[int, int]] = {}
+_CHUNK_HEADS_MAX = 4096
+_HEAD_KEY_SIZE = 8
+_head_key = struct.Struct("<Q").unpack_from
 
 
 def _chunk_size(text: bytes | bytearray) -> int | None:
@@ -233,11 +243,12 @@ def _chunk_size(text: bytes | bytearray) -> int | None:
     return size
 
 
-def _chunk_at(data: bytes | bytearray, pos: int, n: int) -> tuple[int, int] | None:
-    """(start, end) of the data of a whole chunk at `pos` (size line, data, CRLF) within
-    the first `n` bytes of `data`, or None.
+def _chunk_head(data: bytes | bytearray, pos: int, n: int) -> tuple[int, int] | None:
+    """(where the data starts, counted from `pos`; its size) for the chunk whose size line
+    starts at `pos`, within the first `n` bytes of `data`; or None.
 
-    None also for a size line with extensions or garbage: the slow path checks those.
+    None also for a size line with extensions or garbage, or one not ended yet: the slow
+    path checks those. Heads decided by their first 8 bytes are remembered by them.
     """
     eol = data.find(b"\r\n", pos, n)
     if eol <= pos or eol - pos > _SIZE_LINE_MAX:
@@ -248,10 +259,25 @@ def _chunk_at(data: bytes | bytearray, pos: int, n: int) -> tuple[int, int] | No
         size = _chunk_size(line)
         if size is None:
             return None
-    end = eol + 2 + size
+    head = (eol + 2 - pos, size)
+    if eol + 2 <= pos + _HEAD_KEY_SIZE <= n:
+        if len(_CHUNK_HEADS) >= _CHUNK_HEADS_MAX:
+            _CHUNK_HEADS.clear()
+        _CHUNK_HEADS[_head_key(data, pos)[0]] = head
+    return head
+
+
+def _chunk_at(data: bytes | bytearray, pos: int, n: int) -> tuple[int, int] | None:
+    """(start, end) of the data of a whole chunk at `pos` (size line, data, CRLF) within
+    the first `n` bytes of `data`, or None (see `_chunk_head`)."""
+    head = _chunk_head(data, pos, n)
+    if head is None:
+        return None
+    start = pos + head[0]
+    end = start + head[1]
     if end + 2 > n or data[end : end + 2] != b"\r\n":
         return None
-    return eol + 2, end
+    return start, end
 
 
 def _gather_chunks(
@@ -261,29 +287,27 @@ def _gather_chunks(
     `data`, to `into`.
 
     Returns where the first chunk not taken starts, and whether the last chunk (size 0,
-    no trailers) was reached. This runs once per log line, so `_chunk_at` is inlined,
-    and small chunks of a bytes chunk are sliced as bytes, which costs less than a
-    memoryview and joins faster; others stay views of `data`, copied only by a join.
+    no trailers) was reached. This runs once per log line: a chunk's head is looked up
+    by its first 8 bytes (`_CHUNK_HEADS`) before any search, and small chunks of a bytes
+    chunk are sliced as bytes, which costs less than a memoryview and joins faster;
+    others stay views of `data`, copied only by a join.
     """
-    find = data.find
-    sizes = _CHUNK_SIZES
+    heads = _CHUNK_HEADS
+    key_at = _head_key
+    last_key = n - _HEAD_KEY_SIZE
     append = into.append
-    # A pooled bytearray's slices are no dict keys, and small parts are cut from it as
-    # views: it is reused once no view of it is left.
-    text = data if type(data) is bytes else None
-    source: bytes | memoryview = view if text is None else text
-    small = 0 if text is None else _VIEW_FROM
+    # A pooled bytearray's slices are cut from it as views: it is reused once no view of
+    # it is left.
+    source: bytes | memoryview = view if type(data) is not bytes else data
+    small = 0 if type(data) is not bytes else _VIEW_FROM
     while True:
-        eol = find(b"\r\n", pos, n)
-        if eol <= pos or eol - pos > _SIZE_LINE_MAX:
-            return pos, False
-        line = bytes(data[pos:eol]) if text is None else text[pos:eol]
-        size = sizes.get(line)
-        if size is None:
-            size = _chunk_size(line)
-            if size is None:
+        head = heads.get(key_at(data, pos)[0]) if pos <= last_key else None
+        if head is None:
+            head = _chunk_head(data, pos, n)
+            if head is None:
                 return pos, False
-        start = eol + 2
+        start = pos + head[0]
+        size = head[1]
         end = start + size
         if end + 2 > n or data[end] != 13 or data[end + 1] != 10:  # CR LF
             return pos, False

@@ -669,6 +669,36 @@ def test_chunk_size_cache_stays_bounded() -> None:
         assert len(_http11._CHUNK_SIZES) <= _http11._CHUNK_SIZES_MAX
 
 
+def test_chunk_head_cache_stays_bounded() -> None:
+    # Heads are remembered by their first 8 bytes, data bytes included: distinct data
+    # makes distinct keys, and the cache is cleared when full.
+    lines = [i.to_bytes(3, "big") + b"!" for i in range(3 * _http11._CHUNK_HEADS_MAX)]
+    parser = ResponseParser()
+    parser.start("GET")
+    parser.feed(chunked(lines))
+    assert isinstance(parser.next_event(), ResponseHead)
+    parts, _ = drain_coalesced(parser, [])
+    assert b"".join(parts) == b"".join(lines)
+    assert 0 < len(_http11._CHUNK_HEADS) <= _http11._CHUNK_HEADS_MAX
+
+
+def test_size_lines_filling_the_head_key_and_longer_ones_parse_alike_every_time() -> None:
+    # "000005" CRLF fills the 8-byte key exactly; a seventh digit pushes the CRLF out of
+    # it, so that head is never remembered. Twice: the second time from the cache.
+    body = b"000005\r\nhello\r\n0000005\r\nworld\r\n5\r\n12345\r\n" * 2 + b"0\r\n\r\n"
+    for _ in range(2):
+        parser = ResponseParser()
+        parser.start("GET")
+        parser.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body)
+        assert isinstance(parser.next_event(), ResponseHead)
+        parts = parser.next_body_parts()
+        assert isinstance(parts, list)
+        assert [bytes(p) for p in parts] == [b"hello", b"world", b"12345"] * 2
+        assert isinstance(parser.next_body_parts(), EndOfMessage)
+    assert _http11._CHUNK_HEADS[int.from_bytes(b"000005\r\n", "little")] == (8, 5)
+    assert int.from_bytes(b"0000005\r", "little") not in _http11._CHUNK_HEADS
+
+
 @pytest.mark.parametrize("size", [b"zz", b"-1", b"0x5", b"5 5"])
 @pytest.mark.parametrize("pull", ["next_event", "next_body_event"])
 def test_malformed_chunk_sizes_are_rejected_on_the_fast_path_too(size: bytes, pull: str) -> None:
