@@ -619,19 +619,61 @@ class ResponseParser:
         ended the run (NEED_DATA or the end, returned again by the next call if parts
         go first)."""
         while True:
-            if self.state is ParserState.BODY_CHUNK_SIZE and not self._buf:
-                # Hot loop: whole chunks inside the current read (a log line or a message
-                # each), gathered without an event apiece. It runs again after a chunk
-                # that came in pieces, which nearly every read starts or ends with.
-                self._pos, last = _gather_chunks(
-                    self._chunk, self._view, self._pos, self._end, parts
-                )
-                if last:
-                    self._finish()
+            if not self._buf:
+                state = self.state
+                if state is ParserState.BODY_CHUNK_SIZE:
+                    # Hot loop: whole chunks inside the current read (a log line or a
+                    # message each), gathered without an event apiece. Nearly every read
+                    # ends inside a chunk and the next one starts with its rest: both
+                    # ends are taken here too, and the event path below only sees the
+                    # unusual (a size line cut in two, a CRLF cut off, errors, the end).
+                    self._pos, last = _gather_chunks(
+                        self._chunk, self._view, self._pos, self._end, parts
+                    )
+                    if last:
+                        self._finish()
+                    else:
+                        self._begin_cut_chunk(parts)
+                elif state is ParserState.BODY_CHUNK_DATA and self._end_cut_chunk(parts):
+                    continue
             event = self.next_event()
             if not isinstance(event, Data):
                 return event
             parts.append(event.data)
+
+    def _begin_cut_chunk(self, parts: list[bytes | memoryview]) -> None:
+        """Take the start of a chunk whose head is in the current read but whose data or
+        closing CRLF is not all there: its data so far goes to `parts`."""
+        pos = self._pos
+        n = self._end
+        head = _chunk_head(self._chunk, pos, n)
+        if head is None:
+            return
+        start = pos + head[0]
+        size = head[1]
+        if not size:
+            return  # the last chunk, with trailers: the event path
+        taken = min(size, n - start)
+        if taken:
+            parts.append(self._view[start : start + taken])
+        self._remaining = size - taken
+        self._pos = start + taken
+        self.state = ParserState.BODY_CHUNK_DATA if self._remaining else ParserState.BODY_CHUNK_CRLF
+
+    def _end_cut_chunk(self, parts: list[bytes | memoryview]) -> bool:
+        """Take the rest of a chunk begun in an earlier read, if its data and CRLF are all
+        in the current one; True when it was taken."""
+        pos = self._pos
+        end = pos + self._remaining
+        chunk = self._chunk
+        if end + 2 > self._end or chunk[end] != 13 or chunk[end + 1] != 10:  # CR LF
+            return False
+        if end > pos:
+            parts.append(self._view[pos:end])
+        self._remaining = 0
+        self._pos = end + 2
+        self.state = ParserState.BODY_CHUNK_SIZE
+        return True
 
     def _need_or_truncated(self, what: str) -> _NeedData:
         if self._eof:

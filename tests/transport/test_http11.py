@@ -600,10 +600,51 @@ def test_whole_chunks_behind_a_split_one_take_the_gathering_loop(
     assert b"".join(parts) == b"".join(lines)
     assert len(parts) == 2  # one Data per read
     assert reusable
-    # Lines 0-99 in the first read; the split line 100, and the one right behind it (taken
-    # on the way back to the chunk-size state), go as events; lines 102-199 are gathered.
-    assert gathered[0] == 100
-    assert sum(gathered) == 198
+    # Lines 0-99 in the first read; the two ends of the split line 100 are taken beside
+    # the loop (no event each); lines 101-199 are gathered.
+    assert [n for n in gathered if n] == [100, 99]
+
+
+def body_parts_read_in(pieces: list[bytes]) -> list[bytes]:
+    """The body parts `next_body_parts` hands out while `pieces` are fed one by one."""
+    parser = ResponseParser()
+    parser.start("GET")
+    feed = iter(pieces)
+    got: list[bytes] = []
+    while True:
+        event = parser.next_body_parts()
+        if isinstance(event, list):
+            got += [bytes(part) for part in event]
+        elif event is NEED_DATA:
+            parser.feed(next(feed))
+        elif isinstance(event, EndOfMessage):
+            return got
+        else:
+            assert isinstance(event, ResponseHead)
+
+
+def test_a_read_may_end_anywhere_in_a_chunk_and_the_next_take_the_rest() -> None:
+    # Every place a read can end: in a size line, its CRLF, the data, the closing CR or
+    # LF; with one cut and with two. The parts are the chunks or their pieces, in order.
+    lines = [b"first line\n", b"x" * 40, b"third"]
+    raw = chunked(lines)
+    body = raw.index(b"\r\n\r\n") + 4
+    for i in range(body, len(raw)):
+        assert b"".join(body_parts_read_in(split_at(raw, [i]))) == b"".join(lines)
+        for j in range(i + 1, min(len(raw), i + 9)):
+            assert b"".join(body_parts_read_in(split_at(raw, [i, j]))) == b"".join(lines)
+    whole = body_parts_read_in(split_at(raw, [raw.index(b"xx") + 5]))
+    assert whole == [b"first line\n", b"x" * 5, b"x" * 35, b"third"]
+
+
+def test_chunk_data_longer_than_announced_is_caught_wherever_the_read_ends() -> None:
+    raw = (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"5\r\nhello\r\n5\r\nworldX\r\n0\r\n\r\n"
+    )
+    for i in range(raw.index(b"\r\n\r\n") + 4, len(raw)):
+        with pytest.raises(ProtocolError, match="longer than its announced size"):
+            body_parts_read_in(split_at(raw, [i]))
 
 
 @given(
