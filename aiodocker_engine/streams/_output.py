@@ -35,7 +35,7 @@ from collections.abc import (
     Iterator,
 )
 from types import AsyncGeneratorType
-from typing import cast
+from typing import Final, cast
 
 import anyio
 
@@ -52,6 +52,10 @@ MULTIPLEXED = "application/vnd.docker.multiplexed-stream"
 RAW = "application/vnd.docker.raw-stream"
 _RAW_MEANS_TTY = (1, 42)
 _READ_SIZE = 256 * 1024
+
+# Read once: an Enum member read through its class passes EnumMeta's __getattr__ hook on
+# Python 3.10 and 3.11, and `collect` compares every frame.
+_STDERR: Final = StdStream.STDERR
 
 TtyHint = bool | Callable[[], Awaitable[bool]] | None
 """The TTY setting when known, or a coroutine function that finds it (an inspect)."""
@@ -287,7 +291,7 @@ class FrameStream(LazyStream[Frame]):
         out = bytearray()
         err = bytearray()
         async for frame in self:
-            if frame.stream is StdStream.STDERR:
+            if frame.stream is _STDERR:
                 err += frame.data
             else:
                 out += frame.data
