@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from aiodocker_engine.transport import _sockread
 from aiodocker_engine.transport._sockread import ReadBuffers, read_now
 
 
@@ -132,3 +133,36 @@ def test_a_stream_without_bulk_input_holds_no_buffer(
         other.sendall(b"line\n")
         assert buffers.read(ours.fileno(), 1 << 20) == b"line\n"
     assert buffers.held == 0
+
+
+def test_a_free_buffer_is_read_into_without_asking_the_kernel_first(
+    pair: tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours, other = pair
+    buffers = ReadBuffers(bulk_from=BULK)
+    asked: list[int] = []
+    real_queued = _sockread.queued
+
+    def counting_queued(fd: int) -> int:
+        asked.append(fd)
+        return real_queued(fd)
+
+    monkeypatch.setattr(_sockread, "queued", counting_queued)
+    bulk = send_and_read(buffers, pair, b"b" * 50_000)
+    assert isinstance(bulk, memoryview) and len(asked) == 1  # the first buffer is made
+    del bulk
+    small = send_and_read(buffers, pair, b"small")
+    # Small input read into the free buffer comes out as bytes, and leaves it free.
+    assert type(small) is bytes and small == b"small"
+    again = send_and_read(buffers, pair, b"c" * 40_000)
+    assert isinstance(again, memoryview) and again == b"c" * 40_000
+    assert len(asked) == 1 and buffers.held == 1
+    # The only buffer is viewed now: the kernel is asked again, and small input is read
+    # at its exact size without making a buffer.
+    assert send_and_read(buffers, pair, b"tiny") == b"tiny"
+    assert len(asked) == 2 and buffers.held == 1
+    del again
+    assert buffers.read(ours.fileno(), 1 << 20) is None
+    other.shutdown(socket.SHUT_WR)
+    assert buffers.read(ours.fileno(), 1 << 20) == b""
+    assert len(asked) == 2
