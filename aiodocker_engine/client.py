@@ -243,7 +243,11 @@ class Docker:
             else:
                 async with Deadline(timeout):
                     response = await self._transport.request(request, buffered=buffered)
-            if response.status >= 400:
+            status = response.status
+            # 304 answers a start or stop that had nothing to do, 101 an upgrade. Any
+            # other redirect means the request was not carried out (the daemon's router
+            # redirects paths it cleans), so it is an error, never a success.
+            if status >= 400 or (300 <= status < 400 and status != 304):
                 await self._raise_for_status(response, request)
         except TimeoutError as exc:
             if isinstance(exc, errors.DockerError):
@@ -266,6 +270,9 @@ class Docker:
                 message = ""
         if not message:
             message = raw.decode("utf-8", "replace").strip() or response.reason
+        if 300 <= response.status < 400:
+            location = response.headers.get("location", "")
+            message = f"{message}: the daemon redirects to {location!r}, not followed"
         path = request.target.split("?", 1)[0]
         if response.status == 400 and "HTTPS server" in message:
             raise errors.ConnectionFailed(

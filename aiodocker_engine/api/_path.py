@@ -15,12 +15,16 @@ def quote_path(value: str, *, safe: str = "") -> str:
     """Percent-encode one path segment ("/" too, unless in `safe`); refuses empty values.
 
     Image and plugin references keep "/" and ":" (`safe="/:@"`): the daemon's router
-    matches them with a catch-all pattern.
+    matches them with a catch-all pattern. Slashes at either end are dropped: container
+    names come as "/name" (and legacy links as "/name/alias"), and the daemon's router
+    cleans the decoded path, answering "//name" with a redirect to "/name" (the docker
+    CLI trims them too).
     """
     if type(value) is str and value != ".." and _PLAIN.fullmatch(value):
         return value
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str) or not value.strip("/"):
         raise ValueError(f"an id or name is required, got {value!r}")
+    value = value.strip("/")
     if ".." in value.split("/"):
         raise ValueError(f"{value!r} is not a valid id or name")
     return quote(value, safe=safe)

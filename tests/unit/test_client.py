@@ -190,3 +190,25 @@ async def test_many_concurrent_timeouts_each_fire_once() -> None:
                         tg.start_soon(one)
             assert len(failures) == 20
             assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+
+
+async def test_a_redirect_is_an_error_naming_where_it_points_and_304_is_not() -> None:
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.target == "/_ping":
+            await stream.send(response(200, b"OK", headers={"Api-Version": "1.41"}))
+        elif request.method == "DELETE":
+            moved = {"Location": "/v1.41/containers/elsewhere"}
+            await stream.send(response(301, b"", content_type="text/plain", headers=moved))
+        else:  # starting a running container
+            await stream.send(response(304, b"", content_type="text/plain"))
+        return True
+
+    async with fake_engine(handler) as engine, Docker(engine.host) as docker:
+        # Never taken for a success: the daemon did not remove anything.
+        with pytest.raises(
+            errors.APIError, match=r"redirects to '/v1\.41/containers/elsewhere'"
+        ) as caught:
+            await docker.containers.remove("web")
+        assert caught.value.status == 301
+        await docker.containers.start("web")
+        assert docker.transport.num_active == 0  # type: ignore[attr-defined]
