@@ -12,6 +12,10 @@ from aiodocker_engine import Docker, errors, models
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]
 
 
+async def api_version(docker: Docker) -> tuple[int, ...]:
+    return tuple(int(part) for part in (await docker.negotiate()).split("."))
+
+
 async def test_create_start_inspect_list_and_remove(
     docker: Docker, container_factory: Any, docker_test_labels: dict[str, str]
 ) -> None:
@@ -62,6 +66,11 @@ async def test_kill_by_signal_name_and_number(docker: Docker, container_factory:
     await docker.containers.start(created.id)
     await anyio.sleep(0.3)
     await docker.containers.kill(created.id, signal="SIGHUP")
+    with anyio.fail_after(10):
+        async with docker.containers.logs(created.id, follow=True) as logs:
+            async for frame in logs:  # the trap ran: the signal went by its name
+                assert bytes(frame.data) == b"got-hup\n"
+                break
     await docker.containers.kill(created.id, signal=9)
     result = await docker.containers.wait(created.id)
     assert result.status_code == 137
@@ -112,11 +121,16 @@ async def test_pause_unpause_top_and_changes(docker: Docker, container_factory: 
     await docker.containers.start(created.id)
     await anyio.sleep(0.3)
     top = await docker.containers.top(created.id, ps_args="-o pid,comm")
-    assert top.titles is not None and top.processes
+    # ps_args reached ps: exactly the two columns asked for.
+    assert top.titles == ["PID", "COMMAND"]
+    assert top.processes and all(len(row) == 2 for row in top.processes)
+    assert "sleep" in [row[1] for row in top.processes]
     await docker.containers.pause(created.id)
     state = (await docker.containers.inspect(created.id)).state
     assert state is not None and state.paused is True
     await docker.containers.unpause(created.id)
+    state = (await docker.containers.inspect(created.id)).state
+    assert state is not None and state.paused is False and state.running is True
     changes = await docker.containers.changes(created.id)
     assert any(change.path == "/tmp/made" for change in changes)
 
@@ -155,9 +169,140 @@ async def test_update_memory_limit_live(docker: Docker, container_factory: Any) 
 
 
 async def test_resize_tty_container(docker: Docker, container_factory: Any) -> None:
-    created = await container_factory(cmd=["sleep", "30"], tty=True)
+    created = await container_factory(cmd=["sh", "-c", "sleep 1.5; stty size"], tty=True)
     await docker.containers.start(created.id)
     await docker.containers.resize(created.id, h=40, w=100)
+    await docker.containers.wait(created.id)
+    async with docker.containers.logs(created.id) as logs:
+        out, _ = await logs.collect()
+    assert out == b"40 100\r\n"
+
+
+async def test_start_with_detach_keys(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["sleep", "30"])
+    await docker.containers.start(created.id, detach_keys="ctrl-x,x")
+    state = (await docker.containers.inspect(created.id)).state
+    assert state is not None and state.running is True
+
+
+async def test_stop_signal_needs_api_1_42_and_the_stop_signal_field_works_before(
+    docker: Docker, container_factory: Any
+) -> None:
+    script = "trap 'echo got-usr1; exit 5' USR1; while true; do sleep 0.1; done"
+    created = await container_factory(cmd=["sh", "-c", script], stop_signal="SIGUSR1")
+    await docker.containers.start(created.id)
+    await anyio.sleep(0.3)
+    if await api_version(docker) < (1, 42):
+        # Docker 20.10 speaks 1.41: refused before sending, and the container runs on.
+        with pytest.raises(errors.VersionError, match="signal"):
+            await docker.containers.stop(created.id, signal="SIGUSR1", t=5)
+        with pytest.raises(errors.VersionError, match="signal"):
+            await docker.containers.restart(created.id, signal=10, t=5)
+        state = (await docker.containers.inspect(created.id)).state
+        assert state is not None and state.running is True
+        await docker.containers.stop(created.id, t=5)  # the container's own StopSignal
+    else:
+        await docker.containers.stop(created.id, signal="SIGUSR1", t=5)
+    assert (await docker.containers.wait(created.id)).status_code == 5
+    async with docker.containers.logs(created.id) as logs:
+        out, _ = await logs.collect()
+    assert out == b"got-usr1\n"
+
+
+async def test_list_limit_and_size_and_inspect_size(
+    docker: Docker, container_factory: Any, docker_test_labels: dict[str, str]
+) -> None:
+    made = [await container_factory(cmd=["sh", "-c", "echo data > /grown"]) for _ in range(3)]
+    for created in made:
+        await docker.containers.start(created.id)
+        await docker.containers.wait(created.id)
+    label = "=".join(next(iter(docker_test_labels.items())))
+    listed = await docker.containers.list(all=True, filters={"label": label})
+    assert {c.id for c in made} <= {c.id for c in listed}
+    # The most recently created come first; limit cuts the list.
+    limited = await docker.containers.list(all=True, limit=2, filters={"label": label})
+    assert [c.id for c in limited] == [c.id for c in listed[:2]]
+    sized = await docker.containers.list(all=True, size=True, filters={"label": label})
+    assert all(c.size_rw is not None and c.size_rw > 0 for c in sized if c.id == made[0].id)
+    assert listed[0].size_rw is None  # only sent when asked for
+    info = await docker.containers.inspect(made[0].id, size=True)
+    assert info.size_rw is not None and info.size_rw > 0
+    assert info.size_root_fs is not None and info.size_root_fs >= info.size_rw
+    assert (await docker.containers.inspect(made[0].id)).size_root_fs is None
+
+
+async def test_create_from_a_model_body_and_with_a_platform(
+    docker: Docker,
+    container_factory: Any,
+    docker_test_image: str,
+    docker_test_labels: dict[str, str],
+) -> None:
+    body = models.ContainerCreateRequest(
+        image=docker_test_image,
+        cmd=["true"],
+        labels=docker_test_labels,
+        host_config=models.HostConfig(memory=32 * 1024 * 1024),
+    )
+    created = await docker.containers.create(body)
+    try:
+        info = await docker.containers.inspect(created.id)
+        assert info.config is not None and info.config.cmd == ["true"]
+        assert info.host_config is not None and info.host_config.memory == 32 * 1024 * 1024
+    finally:
+        await docker.containers.remove(created.id, force=True)
+    if await api_version(docker) >= (1, 41):
+        arch = (await docker.system.version()).arch
+        made = await container_factory(cmd=["true"], platform=f"linux/{arch}")
+        assert (await docker.containers.inspect(made.id)).platform == "linux"
+
+
+async def test_remove_with_v_removes_anonymous_volumes(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(cmd=["true"], volumes={"/data": {}})
+    mounts = (await docker.containers.inspect(created.id)).mounts or []
+    names = [m.name for m in mounts if m.destination == "/data"]
+    assert len(names) == 1 and names[0]
+    await docker.volumes.inspect(names[0])
+    await docker.containers.remove(created.id, v=True)
+    with pytest.raises(errors.NotFound):
+        await docker.volumes.inspect(names[0])
+
+
+async def test_names_as_the_daemon_lists_them_work_and_a_redirect_is_an_error(
+    docker: Docker, container_factory: Any, docker_session_id: str
+) -> None:
+    name = f"aiodocker-engine-slash-{docker_session_id}"
+    created = await container_factory(cmd=["true"], name=name)
+    listed = await docker.containers.list(all=True, filters={"name": [name]})
+    assert listed[0].names == [f"/{name}"]
+    assert (await docker.containers.inspect(f"/{name}")).id == created.id
+    # The router cleans "a//b" to "a/b" and redirects: an error, never a success.
+    with pytest.raises(errors.APIError, match="redirects to") as caught:
+        await docker.containers.remove(f"{name}//x", link=True)
+    assert caught.value.status == 301
+    await docker.containers.inspect(created.id)
+
+
+async def test_remove_with_link_removes_a_legacy_link_only(
+    docker: Docker, container_factory: Any, docker_session_id: str
+) -> None:
+    target_name = f"aiodocker-engine-link-target-{docker_session_id}"
+    target = await container_factory(cmd=["sleep", "30"], name=target_name)
+    await docker.containers.start(target.id)
+    child_name = f"aiodocker-engine-link-child-{docker_session_id}"
+    child = await container_factory(
+        cmd=["sleep", "30"], name=child_name, links=[f"{target_name}:peer"]
+    )
+    # A legacy link is a name of its own, "/child/alias", for the target container.
+    alias = f"/{child_name}/peer"
+    assert (await docker.containers.inspect(alias)).id == target.id
+    await docker.containers.remove(alias, link=True)
+    with pytest.raises(errors.NotFound):
+        await docker.containers.inspect(alias)
+    # Only the link went: both containers stay.
+    await docker.containers.inspect(target.id)
+    await docker.containers.inspect(child.id)
 
 
 async def test_prune_removes_only_stopped_labelled_containers(
