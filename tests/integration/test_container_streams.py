@@ -6,7 +6,7 @@ import gc
 import io
 import tarfile
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import anyio
@@ -80,14 +80,61 @@ async def test_attach_to_a_tty_container_gives_raw_output_and_resizes(
     docker: Docker, container_factory: Any
 ) -> None:
     created = await container_factory(
-        cmd=["sh", "-c", "sleep 0.3; echo tty-out; echo tty-err >&2"], tty=True
+        cmd=["sh", "-c", "sleep 1.5; stty size; echo tty-out; echo tty-err >&2"], tty=True
     )
     async with docker.containers.attach(created.id) as stream:
         assert stream.tty is True
         await docker.containers.start(created.id)
         await stream.resize(30, 90)
         stdout, stderr = await stream.collect()
-    assert stdout == b"tty-out\r\ntty-err\r\n" and stderr == b""
+    assert stdout == b"30 90\r\ntty-out\r\ntty-err\r\n" and stderr == b""
+
+
+async def test_detach_keys_end_an_attach_and_leave_the_container_running(
+    docker: Docker, container_factory: Any
+) -> None:
+    # The daemon watches stdin for the keys on TTY containers (Docker 20.10 copies a
+    # non-TTY stdin as it is).
+    created = await container_factory(cmd=["cat"], tty=True, open_stdin=True, attach_stdin=True)
+    await docker.containers.start(created.id)
+    with anyio.fail_after(20):
+        async with docker.containers.attach(
+            created.id, stdin=True, detach_keys="ctrl-x,x"
+        ) as stream:
+            await stream.write(b"echoed\n")
+            seen = b""
+            async for frame in stream:
+                seen += frame.data
+                if b"echoed" in seen:
+                    break
+            await stream.write(b"\x18x")  # ctrl-x, then x
+            rest, _ = await stream.collect()  # the daemon ends the stream
+    assert b"\x18" not in rest
+    state = (await docker.containers.inspect(created.id)).state
+    assert state is not None and state.running is True
+
+
+async def test_a_slow_reader_holds_the_container_back_instead_of_buffering(
+    docker: Docker, container_factory: Any
+) -> None:
+    size = 64 * 1024 * 1024
+    created = await container_factory(cmd=["head", "-c", str(size), "/dev/zero"])
+    with anyio.fail_after(120):
+        async with docker.containers.attach(created.id) as stream:
+            await docker.containers.start(created.id)
+            total = 0
+            async for frame in stream:
+                total += len(frame.data)
+                break
+            # Unread for a second: 64 MiB take the daemon a fraction of that, but the
+            # socket fills and the container's writes block.
+            await anyio.sleep(1.0)
+            state = (await docker.containers.inspect(created.id)).state
+            assert state is not None and state.running is True
+            async for frame in stream:
+                total += len(frame.data)
+    assert total == size
+    assert (await docker.containers.wait(created.id)).status_code == 0
 
 
 async def test_logs_tail_timestamps_since_and_until(docker: Docker, container_factory: Any) -> None:
@@ -106,6 +153,46 @@ async def test_logs_tail_timestamps_since_and_until(docker: Docker, container_fa
     assert later == []
     earlier = [f async for f in docker.containers.logs(created.id, until=first.timestamp() - 3600)]
     assert earlier == []
+
+
+async def test_logs_select_stdout_or_stderr(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["sh", "-c", "echo out1; echo err1 >&2; echo out2"])
+    await docker.containers.start(created.id)
+    await docker.containers.wait(created.id)
+    async with docker.containers.logs(created.id, stderr=False) as logs:
+        assert await logs.collect() == (b"out1\nout2\n", b"")
+    async with docker.containers.logs(created.id, stdout=False) as logs:
+        assert await logs.collect() == (b"", b"err1\n")
+    async with docker.containers.logs(created.id) as logs:
+        assert await logs.collect() == (b"out1\nout2\n", b"err1\n")
+
+
+async def test_logs_since_and_until_as_datetime_int_and_float(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(cmd=["sh", "-c", "echo early; sleep 2.2; echo late"])
+    await docker.containers.start(created.id)
+    await docker.containers.wait(created.id)
+    stamped = [f async for f in docker.containers.logs(created.id, timestamps=True)]
+    assert [bytes(f.data) for f in stamped] == [b"early\n", b"late\n"]
+    early, late = (f.timestamp for f in stamped)
+    assert early is not None and late is not None
+    assert (late - early).total_seconds() > 2
+    between = early + (late - early) / 2
+    # A whole second after the first line and still before the second (2.2 s apart).
+    second = int(early.timestamp()) + 1
+
+    async def lines(**window: Any) -> list[bytes]:
+        return [bytes(f.data) async for f in docker.containers.logs(created.id, **window)]
+
+    assert await lines(since=between) == [b"late\n"]
+    assert await lines(until=between) == [b"early\n"]
+    assert await lines(since=second) == [b"late\n"]
+    assert await lines(until=second) == [b"early\n"]
+    assert await lines(since=between.timestamp()) == [b"late\n"]
+    # A datetime holds microseconds, the log nanoseconds: `late` itself is a hair early.
+    just_after = late + timedelta(milliseconds=1)
+    assert await lines(since=early, until=just_after) == [b"early\n", b"late\n"]
 
 
 async def test_logs_of_a_tty_container_are_raw(docker: Docker, container_factory: Any) -> None:
@@ -203,6 +290,51 @@ async def test_export_streams_the_filesystem_as_tar(docker: Docker, container_fa
             buf += chunk
     with tarfile.open(fileobj=io.BytesIO(bytes(buf))) as tar:
         assert "bin/busybox" in tar.getnames()
+    assert chunks > 1  # streamed, not gathered: busybox alone is over 1 MiB
+
+
+async def test_put_archive_takes_bytes_too(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["true"])
+    await docker.containers.put_archive(created.id, "/tmp", make_tar({"given.txt": b"bytes\n"}))
+    async with docker.containers.get_archive(created.id, "/tmp/given.txt") as archive:
+        assert archive.stat.size == 6
+        data = await archive.read()
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        member = tar.extractfile("given.txt")
+        assert member is not None and member.read() == b"bytes\n"
+
+
+async def test_streams_abandoned_mid_way_leak_no_socket(
+    docker: Docker, container_factory: Any, docker_test_image: str
+) -> None:
+    chatty = ["sh", "-c", "while true; do echo tick; sleep 0.02; done"]
+    running = await container_factory(cmd=chatty, open_stdin=True, attach_stdin=True)
+    await docker.containers.start(running.id)
+    stopped = await container_factory(cmd=["true"])
+    await docker.system.ping()
+    gc.collect()
+    before = open_fds()
+    for _ in range(3):
+        async with docker.containers.attach(running.id, stdin=True) as stream:
+            async for _frame in stream:
+                break
+        async with docker.containers.attach_websocket(running.id) as ws:
+            async for _frame in ws:
+                break
+        async with docker.containers.export(stopped.id) as export:
+            async for _chunk in export:
+                break
+        async with docker.containers.get_archive(stopped.id, "/bin") as archive:
+            async for _chunk in archive:
+                break
+        async with docker.containers.run_streaming(docker_test_image, chatty, remove=True) as run:
+            async for _frame in run:
+                break
+        with anyio.move_on_after(1):
+            await docker.containers.run(docker_test_image, ["sleep", "30"], remove=True)
+    assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+    gc.collect()
+    assert open_fds() <= before
 
 
 async def test_run_collects_output_and_exit_code(docker: Docker, docker_test_image: str) -> None:
@@ -234,6 +366,13 @@ async def test_run_streams_stdin_in(docker: Docker, docker_test_image: str) -> N
         docker_test_image, ["wc", "-c"], stdin=chunks(), remove=True
     )
     assert result.stdout.strip() == b"1048576"
+
+
+async def test_run_takes_stdin_as_bytes(docker: Docker, docker_test_image: str) -> None:
+    result = await docker.containers.run(
+        docker_test_image, ["tr", "a-z", "A-Z"], stdin=b"shout\n", remove=True
+    )
+    assert (result.exit_code, result.stdout) == (0, b"SHOUT\n")
 
 
 async def test_run_streaming_yields_frames_live_then_the_exit_code(
