@@ -221,16 +221,24 @@ async def test_leaving_a_followed_log_early_releases_the_connection(
         cmd=["sh", "-c", "while true; do echo tick; sleep 0.05; done"]
     )
     await docker.containers.start(created.id)
-    await docker.system.ping()
-    gc.collect()
-    before = open_fds()
+    before = await descriptors_in_use(docker)
     for _ in range(5):
         async with docker.containers.logs(created.id, follow=True) as logs:
             async for frame in logs:
                 assert bytes(frame.data) == b"tick\n"
                 break
-    pool = docker.transport
-    assert pool.num_active == 0  # type: ignore[attr-defined]
+    await assert_nothing_leaked(docker, before)
+
+
+async def descriptors_in_use(docker: Docker) -> int:
+    """Open descriptors once the pool holds its idle connection and garbage is gone."""
+    await docker.system.ping()
+    gc.collect()
+    return open_fds()
+
+
+async def assert_nothing_leaked(docker: Docker, before: int) -> None:
+    assert docker.transport.num_active == 0  # type: ignore[attr-defined]
     gc.collect()
     assert open_fds() <= before
 
@@ -311,9 +319,7 @@ async def test_streams_abandoned_mid_way_leak_no_socket(
     running = await container_factory(cmd=chatty, open_stdin=True, attach_stdin=True)
     await docker.containers.start(running.id)
     stopped = await container_factory(cmd=["true"])
-    await docker.system.ping()
-    gc.collect()
-    before = open_fds()
+    before = await descriptors_in_use(docker)
     for _ in range(3):
         async with docker.containers.attach(running.id, stdin=True) as stream:
             async for _frame in stream:
@@ -332,9 +338,7 @@ async def test_streams_abandoned_mid_way_leak_no_socket(
                 break
         with anyio.move_on_after(1):
             await docker.containers.run(docker_test_image, ["sleep", "30"], remove=True)
-    assert docker.transport.num_active == 0  # type: ignore[attr-defined]
-    gc.collect()
-    assert open_fds() <= before
+    await assert_nothing_leaked(docker, before)
 
 
 async def test_run_collects_output_and_exit_code(docker: Docker, docker_test_image: str) -> None:
