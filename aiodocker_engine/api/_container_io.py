@@ -7,6 +7,7 @@ from datetime import datetime
 
 import anyio.abc
 
+from aiodocker_engine._timestamps import daemon_time
 from aiodocker_engine.api._archive import ArchiveStream, PathStat, decode_path_stat
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._path import quote_path
@@ -21,17 +22,11 @@ Since = datetime | int | float | str
 """A point in time for `since`/`until`: a datetime, Unix seconds, or the daemon's own text."""
 
 
-def timestamp_param(value: Since | None) -> str | None:
-    """The daemon's `since`/`until` form: Unix seconds with up to nanosecond decimals."""
-    if value is None or isinstance(value, str):
+def timestamp_param(value: Since | None, what: str) -> str | None:
+    """The daemon's `since`/`until` text; a str is passed on as the daemon's own form."""
+    if isinstance(value, str):
         return value
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError(f"since/until must be an aware datetime (with tzinfo), got {value!r}")
-        value = value.timestamp()
-    if isinstance(value, int):
-        return str(value)
-    return f"{value:.9f}"
+    return daemon_time(value, what)
 
 
 class ContainerIoApi(ApiGroup):
@@ -74,8 +69,8 @@ class ContainerIoApi(ApiGroup):
             "stdout": stdout,
             "stderr": stderr,
             "follow": follow or None,
-            "since": timestamp_param(since),
-            "until": timestamp_param(until),
+            "since": timestamp_param(since, "logs(since)"),
+            "until": timestamp_param(until, "logs(until)"),
             "tail": tail,
             "timestamps": timestamps or None,
         }

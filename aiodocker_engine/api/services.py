@@ -72,7 +72,7 @@ class _LogsMixin(ApiGroup):
             "follow": follow or None,
             "stdout": stdout or None,
             "stderr": stderr or None,
-            "since": timestamp_param(since),
+            "since": timestamp_param(since, f"{what}: since"),
             "timestamps": timestamps or None,
             "tail": tail,
         }

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
+from aiodocker_engine._timestamps import daemon_time
 from aiodocker_engine.api._disk_usage import fill_usage_summaries
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._query import Filters
@@ -19,7 +20,7 @@ from aiodocker_engine.models import (
     SystemInfo,
     SystemVersion,
 )
-from aiodocker_engine.streams._events import Event, EventStream, format_event_time
+from aiodocker_engine.streams._events import Event, EventStream
 from aiodocker_engine.streams._messages import MessageStream
 from aiodocker_engine.transport._base import Response
 
@@ -128,7 +129,7 @@ class SystemApi(ApiGroup):
         with` block (or call `aclose()`) to close it at once; a bare `async for` that
         breaks out cannot be noticed. A first connection that fails raises at once.
         """
-        until_text = format_event_time(until, "until")
+        until_text = daemon_time(until, "events(until)")
         docker: Docker = self._docker
 
         def opener(since_text: str | None) -> MessageStream[EventMessage]:
@@ -142,7 +143,7 @@ class SystemApi(ApiGroup):
 
         return EventStream(
             opener,
-            since=format_event_time(since, "since"),
+            since=daemon_time(since, "events(since)"),
             resume=until is None if resume is None else resume,
             bounded=until is not None,
             reconnect_timeout=reconnect_timeout,

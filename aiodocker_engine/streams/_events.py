@@ -46,14 +46,13 @@ import anyio
 import msgspec
 
 from aiodocker_engine import errors
+from aiodocker_engine._timestamps import EPOCH, NS, format_nanos
 from aiodocker_engine.models import EventActor, EventMessage
 from aiodocker_engine.streams._lazy import LazyStream
 from aiodocker_engine.streams._messages import MessageStream
 
-__all__ = ["Event", "EventStream", "format_event_time"]
+__all__ = ["Event", "EventStream"]
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_NS = 1_000_000_000
 _WINDOW = 1024
 _FIRST_DELAY = 0.05
 _MAX_DELAY = 2.0
@@ -102,7 +101,7 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
         """Build an Event from the generated wire model."""
         nanos = message.time_nano
         if nanos is None:
-            nanos = (message.time or 0) * _NS
+            nanos = (message.time or 0) * NS
         actor = message.actor
         if actor is None or (actor.id is None and message.id is not None):
             actor = EventActor(
@@ -121,37 +120,6 @@ class Event(msgspec.Struct, frozen=True, kw_only=True):
         """The identity used to recognise a replayed copy of this event."""
         attributes = tuple(sorted(self.attributes.items()))
         return (self.time_nano, self.type, self.action, self.actor_id, attributes)
-
-
-def format_nanos(nanos: int) -> str:
-    """`seconds.nanoseconds`, the timestamp form the daemon parses exactly."""
-    seconds, fraction = divmod(nanos, _NS)
-    return f"{seconds}.{fraction:09d}"
-
-
-def format_event_time(value: datetime | int | float | None, name: str) -> str | None:
-    """A `since`/`until` argument as the daemon's timestamp string (None stays None).
-
-    ints and floats are seconds since the epoch; datetimes must be timezone-aware.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise TypeError(f"events({name}=...) takes a datetime, int or float, got {value!r}")
-    if isinstance(value, datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(
-                f"events({name}={value!r}): give a timezone-aware datetime "
-                "(e.g. datetime.now(timezone.utc)); a naive one has no defined instant"
-            )
-        delta = value - EPOCH
-        nanos = (delta.days * 86_400 + delta.seconds) * _NS + delta.microseconds * 1000
-        return format_nanos(nanos)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return format_nanos(round(value * _NS))
-    raise TypeError(f"events({name}=...) takes a datetime, int or float, got {value!r}")
 
 
 def _date_header_seconds(value: str | None) -> int | None:

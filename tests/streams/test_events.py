@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import anyio
@@ -11,7 +11,7 @@ import anyio.abc
 import pytest
 
 from aiodocker_engine import Docker, errors, models
-from aiodocker_engine.streams._events import Event, format_event_time
+from aiodocker_engine.streams._events import Event
 from tests.fake_engine import FakeEngine, FakeRequest, fake_engine
 
 pytestmark = pytest.mark.anyio
@@ -78,23 +78,6 @@ async def test_event_from_message_gives_aware_time_and_folds_legacy_fields() -> 
     assert event.time_nano == 1_700_000_000_123_456_789
     only_seconds = Event.from_message(models.EventMessage(type="image", action="pull", time=5))
     assert only_seconds.time_nano == 5_000_000_000
-    await anyio.lowlevel.checkpoint()
-
-
-async def test_format_event_time_accepts_datetimes_ints_and_floats() -> None:
-    aware = datetime(2023, 11, 14, 22, 13, 20, 500000, tzinfo=timezone.utc)
-    assert format_event_time(aware, "since") == "1700000000.500000000"
-    shifted = aware.astimezone(timezone(timedelta(hours=2)))
-    assert format_event_time(shifted, "since") == "1700000000.500000000"
-    assert format_event_time(1_700_000_000, "since") == "1700000000"
-    assert format_event_time(1.25, "until") == "1.250000000"
-    assert format_event_time(None, "since") is None
-    with pytest.raises(ValueError, match="timezone-aware"):
-        format_event_time(datetime(2023, 1, 1), "since")
-    with pytest.raises(TypeError, match="until"):
-        format_event_time("yesterday", "until")  # type: ignore[arg-type]
-    with pytest.raises(TypeError):
-        format_event_time(True, "since")
     await anyio.lowlevel.checkpoint()
 
 
