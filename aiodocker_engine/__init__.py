@@ -7,6 +7,7 @@ from aiodocker_engine._auth import CredentialStore, RegistryAuth
 from aiodocker_engine._operations import OPERATIONS
 from aiodocker_engine.api._archive import ArchiveStream, PathStat
 from aiodocker_engine.api._run import RunResult, RunStream
+from aiodocker_engine.api._wait import ContainerWaiter
 from aiodocker_engine.api.exec import ExecResult, ExecStream
 from aiodocker_engine.api.system import PingInfo
 from aiodocker_engine.client import Docker
@@ -31,6 +32,7 @@ __all__ = [
     "OPERATIONS",
     "ArchiveStream",
     "BytesStream",
+    "ContainerWaiter",
     "CredentialStore",
     "Docker",
     "Event",

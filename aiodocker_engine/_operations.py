@@ -170,6 +170,7 @@ OPERATIONS: Final[Mapping[str, str]] = {
 # Methods that are a second face of one operation: "group.method" -> operationId.
 EXTRA_METHODS: Final[Mapping[str, str]] = {
     "containers.stats_once": "ContainerStats",
+    "containers.waiting": "ContainerWait",
     "exec.start_detached": "ExecStart",
     "images.import_": "ImageCreate",
 }

@@ -183,6 +183,7 @@ METHOD_NAMES: dict[str, str] = {
 # Methods that are a second face of one operation: "group.method" -> operationId.
 EXTRA_METHODS: dict[str, str] = {
     "containers.stats_once": "ContainerStats",
+    "containers.waiting": "ContainerWait",
     "exec.start_detached": "ExecStart",
     "images.import_": "ImageCreate",
 }

@@ -7,12 +7,14 @@
 3. Start; feed stdin (then half-close it) while collecting output.
 4. Wait for the exit code; remove the container if asked, even when the caller is
    cancelled (under a shielded scope); raise ContainerError with `check=True`.
+   With removal asked for, the create request itself is shielded: a create cut off by
+   a cancel still makes the container on the daemon, and nothing would remove it.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
 import anyio
@@ -24,6 +26,7 @@ from aiodocker_engine.streams._frames import Frame
 from aiodocker_engine.streams._output import FrameStream
 
 if TYPE_CHECKING:
+    from aiodocker_engine.api._wait import ContainerWaiter
     from aiodocker_engine.api.containers import ContainersApi
 
 __all__ = ["RunResult", "RunStream", "create_pulling", "run_container", "run_streaming"]
@@ -46,8 +49,15 @@ class RunStream:
     Yielded by `containers.run_streaming`; stdin given to it is fed in the background.
     """
 
-    def __init__(self, api: ContainersApi, container_id: str, frames: FrameStream) -> None:
+    def __init__(
+        self,
+        api: ContainersApi,
+        container_id: str,
+        frames: FrameStream,
+        waiter: ContainerWaiter | None = None,
+    ) -> None:
         self._api = api
+        self._waiter = waiter
         self.container_id = container_id
         self.frames = frames
         self.exit_code: int | None = None
@@ -64,7 +74,10 @@ class RunStream:
 
     async def wait(self) -> int:
         """Wait for the container to exit; return (and keep in `exit_code`) its exit code."""
-        status = await self._api.wait(self.container_id)
+        if self._waiter is not None:
+            status = await self._waiter.result()
+        else:
+            status = await self._api.wait(self.container_id)
         self.exit_code = int(status.status_code or 0)
         return self.exit_code
 
@@ -88,15 +101,27 @@ async def create_pulling(
     platform: str | None,
     pull: bool,
     fields: dict[str, Any],
+    shielded: bool = False,
 ) -> ContainerCreateResponse:
-    """Create, pulling the image first when the daemon says it is missing."""
+    """Create, pulling the image first when the daemon says it is missing.
+
+    `shielded`: a cancel cannot interrupt a create request (the client timeout still
+    bounds it). The daemon goes on creating a container whose request was cut off, so
+    a caller who must remove what it made has to learn its id.
+    """
+
+    async def create() -> ContainerCreateResponse:
+        with anyio.CancelScope(shield=shielded):
+            created = await api.create(image=image, name=name, platform=platform, **fields)
+        return created
+
     try:
-        return await api.create(image=image, name=name, platform=platform, **fields)
+        return await create()
     except errors.NotFound as exc:
         if not pull or not _is_missing_image(exc, image):
             raise
     await api._docker.images.pull(image, platform=platform)
-    return await api.create(image=image, name=name, platform=platform, **fields)
+    return await create()
 
 
 def _attach_fields(fields: dict[str, Any], stdin: Stdin) -> dict[str, Any]:
@@ -108,9 +133,21 @@ def _attach_fields(fields: dict[str, Any], stdin: Stdin) -> dict[str, Any]:
     return wanted
 
 
+def _auto_removes(fields: dict[str, Any]) -> bool:
+    """Whether the create fields ask the daemon to remove the container when it exits."""
+    if fields.get("auto_remove"):
+        return True
+    host_config = fields.get("host_config")
+    body = fields.get("body")
+    if host_config is None and body is not None:
+        host_config = getattr(body, "host_config", None)
+    return bool(getattr(host_config, "auto_remove", False))
+
+
 async def _remove_quietly(api: ContainersApi, container: str) -> None:
     with anyio.CancelScope(shield=True):
-        with suppress(errors.NotFound):
+        # Conflict: the daemon is removing it already (auto_remove).
+        with suppress(errors.NotFound, errors.Conflict):
             await api.remove(container, force=True, v=True)
 
 
@@ -128,7 +165,13 @@ async def run_streaming(
 ) -> AsyncIterator[RunStream]:
     """Create, attach, start; yield the live frame stream (stdin is fed in the background)."""
     created = await create_pulling(
-        api, image, name=name, platform=platform, pull=pull, fields=_attach_fields(fields, stdin)
+        api,
+        image,
+        name=name,
+        platform=platform,
+        pull=pull,
+        fields=_attach_fields(fields, stdin),
+        shielded=remove,
     )
     container = created.id
     assert container is not None
@@ -140,11 +183,19 @@ async def run_streaming(
             stderr=True,
             tty=bool(fields.get("tty")),
         )
-        async with stream, anyio.create_task_group() as tg:
+        async with stream, AsyncExitStack() as later, anyio.create_task_group() as tg:
+            waiter = None
+            if _auto_removes(fields):
+                # The daemon removes the container as it exits, so a wait sent after the
+                # output ends may find nothing: register it before the start, as
+                # `docker run --rm` does.
+                waiter = await later.enter_async_context(
+                    api.waiting(container, condition="removed")
+                )
             await api.start(container)
             if stdin is not None:
                 tg.start_soon(_feed_stdin, stream, stdin)
-            yield RunStream(api, container, stream)
+            yield RunStream(api, container, stream, waiter)
     finally:
         if remove:
             await _remove_quietly(api, container)
@@ -168,7 +219,7 @@ async def run_container(
         if stdin is not None:
             raise ValueError("containers.run: stdin needs an attached (not detached) run")
         created = await create_pulling(
-            api, image, name=name, platform=platform, pull=pull, fields=fields
+            api, image, name=name, platform=platform, pull=pull, fields=fields, shielded=remove
         )
         assert created.id is not None
         try:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import builtins
 import shlex
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Literal, overload
 
 from aiodocker_engine.api._body import build_body
@@ -15,6 +16,7 @@ from aiodocker_engine.api._container_io import ContainerIoApi
 from aiodocker_engine.api._path import quote_path
 from aiodocker_engine.api._query import Filters
 from aiodocker_engine.api._run import RunResult, RunStream, Stdin, run_container, run_streaming
+from aiodocker_engine.api._wait import ContainerWaiter
 from aiodocker_engine.models import (
     ContainerCreateRequest,
     ContainerCreateResponse,
@@ -326,6 +328,8 @@ class ContainersApi(ContainerIoApi):
         """Block until the container stops (or `condition`), then return its exit status.
 
         Never bounded by the client timeout. Cancelling leaves the container untouched.
+        `next-exit` and `removed` only see what happens after the daemon registered the
+        wait: to wait for the exit of a start you are about to make, use `waiting`.
         """
         return await self._docker._json(
             "ContainerWait",
@@ -335,6 +339,35 @@ class ContainersApi(ContainerIoApi):
             query={"condition": condition},
             time_limit=None,
         )
+
+    @asynccontextmanager
+    async def waiting(
+        self, container: str, *, condition: WaitCondition | None = None
+    ) -> AsyncIterator[ContainerWaiter]:
+        """Register a wait with the daemon, then run the block; `await w.result()` in it.
+
+        On entering, the daemon has registered the wait (its answer's head is here), so a
+        start or restart made inside the block cannot exit unseen::
+
+            async with docker.containers.waiting(cid, condition="next-exit") as exited:
+                await docker.containers.start(cid)
+                status = await exited.result()
+
+        The head is bounded by the client timeout, `result()` is not. Leaving the block
+        closes the request, which cancels the daemon's wait; the container is untouched.
+        """
+        response = await self._docker._send(
+            "ContainerWait",
+            "POST",
+            f"/containers/{quote_path(container)}/wait",
+            query={"condition": condition},
+            buffered=False,
+        )
+        waiter = ContainerWaiter(container, response)
+        try:
+            yield waiter
+        finally:
+            await waiter.aclose()
 
     async def remove(
         self,

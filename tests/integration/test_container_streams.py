@@ -5,7 +5,9 @@ from __future__ import annotations
 import gc
 import io
 import tarfile
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import suppress
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -13,8 +15,10 @@ import anyio
 import pytest
 
 from aiodocker_engine import Docker, StdStream, errors
+from aiodocker_engine.models import HostConfig
 from aiodocker_engine.testing._registry import Registry
 from tests.fake_engine import open_fds
+from tests.integration._scripts import Release, until_tty_size
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]
 
@@ -80,7 +84,7 @@ async def test_attach_to_a_tty_container_gives_raw_output_and_resizes(
     docker: Docker, container_factory: Any
 ) -> None:
     created = await container_factory(
-        cmd=["sh", "-c", "sleep 1.5; stty size; echo tty-out; echo tty-err >&2"], tty=True
+        cmd=["sh", "-c", f"{until_tty_size('30 90')}; echo tty-out; echo tty-err >&2"], tty=True
     )
     async with docker.containers.attach(created.id) as stream:
         assert stream.tty is True
@@ -170,7 +174,7 @@ async def test_logs_select_stdout_or_stderr(docker: Docker, container_factory: A
 async def test_logs_since_and_until_as_datetime_int_and_float(
     docker: Docker, container_factory: Any
 ) -> None:
-    created = await container_factory(cmd=["sh", "-c", "echo early; sleep 2.2; echo late"])
+    created = await container_factory(cmd=["sh", "-c", "echo early; sleep 3; echo late"])
     await docker.containers.start(created.id)
     await docker.containers.wait(created.id)
     stamped = [f async for f in docker.containers.logs(created.id, timestamps=True)]
@@ -179,7 +183,7 @@ async def test_logs_since_and_until_as_datetime_int_and_float(
     assert early is not None and late is not None
     assert (late - early).total_seconds() > 2
     between = early + (late - early) / 2
-    # A whole second after the first line and still before the second (2.2 s apart).
+    # A whole second after the first line and still before the second (3 s apart).
     second = int(early.timestamp()) + 1
 
     async def lines(**window: Any) -> list[bytes]:
@@ -350,6 +354,26 @@ async def test_run_collects_output_and_exit_code(docker: Docker, docker_test_ima
         await docker.containers.inspect(result.container_id)
 
 
+async def test_run_with_auto_remove_gets_the_exit_code_of_a_container_the_daemon_removes(
+    docker: Docker, docker_test_image: str, docker_test_labels: dict[str, str]
+) -> None:
+    script = ["sh", "-c", "echo bye; exit 6"]
+    for how in ({"auto_remove": True}, {"host_config": HostConfig(auto_remove=True)}):
+        with anyio.fail_after(30):
+            result = await docker.containers.run(
+                docker_test_image, script, labels=docker_test_labels, **how
+            )
+        assert (result.exit_code, result.stdout, result.stderr) == (6, b"bye\n", b"")
+        with pytest.raises(errors.NotFound):
+            await docker.containers.inspect(result.container_id)
+    with anyio.fail_after(30):
+        result = await docker.containers.run(
+            docker_test_image, script, auto_remove=True, remove=True, labels=docker_test_labels
+        )
+    assert result.exit_code == 6
+    assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+
+
 async def test_run_with_check_raises_container_error_with_stderr(
     docker: Docker, docker_test_image: str
 ) -> None:
@@ -382,11 +406,18 @@ async def test_run_takes_stdin_as_bytes(docker: Docker, docker_test_image: str) 
 async def test_run_streaming_yields_frames_live_then_the_exit_code(
     docker: Docker, docker_test_image: str
 ) -> None:
-    async with docker.containers.run_streaming(
-        docker_test_image, ["sh", "-c", "echo one; sleep 0.2; echo two; exit 4"], remove=True
-    ) as run:
-        lines = [bytes(frame.data) async for frame in run]
-        assert await run.wait() == 4
+    # `two` is written only after the test has seen `one` (see the exec test).
+    gate = Release()
+    script = ["sh", "-c", "echo one; read x; echo two; exit 4"]
+    lines: list[bytes] = []
+    with anyio.fail_after(30):
+        async with docker.containers.run_streaming(
+            docker_test_image, script, stdin=gate.stdin(), remove=True
+        ) as run:
+            async for frame in run:
+                lines.append(bytes(frame.data))
+                gate.release()
+            assert await run.wait() == 4
     assert lines == [b"one\n", b"two\n"]
 
 
@@ -404,14 +435,47 @@ async def test_run_detached_returns_the_started_container(
 
 
 async def test_cancelled_run_with_remove_leaves_no_container(
-    docker: Docker, docker_test_image: str, docker_session_id: str
+    docker: Docker, docker_test_image: str, docker_test_labels: dict[str, str]
 ) -> None:
-    name = f"aiodocker-engine-cancel-{docker_session_id}"
-    with anyio.move_on_after(1.5) as scope:
-        await docker.containers.run(docker_test_image, ["sleep", "60"], name=name, remove=True)
-    assert scope.cancelled_caught
+    name = f"aiodocker-engine-cancel-{uuid.uuid4().hex[:12]}"
+
+    async def run() -> None:
+        await docker.containers.run(
+            docker_test_image, ["sleep", "60"], name=name, remove=True, labels=docker_test_labels
+        )
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(run)
+        with anyio.fail_after(30):
+            while True:  # cancel once the container runs
+                with suppress(errors.NotFound):
+                    state = (await docker.containers.inspect(name)).state
+                    if state is not None and state.running:
+                        break
+                await anyio.sleep(0.02)
+        tg.cancel_scope.cancel()
     with pytest.raises(errors.NotFound):
         await docker.containers.inspect(name)
+
+
+async def test_a_run_with_remove_cancelled_at_any_moment_leaves_no_container(
+    docker: Docker, docker_test_image: str, docker_test_labels: dict[str, str]
+) -> None:
+    """Also a cancel that cuts off the create request: the daemon creates it all the same."""
+    for delay in (0.0, 0.002, 0.005, 0.01, 0.02, 0.04, 0.08, 0.15, 0.3):
+        name = f"aiodocker-engine-cancel-{uuid.uuid4().hex[:12]}"
+        options: dict[str, Any] = {"name": name, "remove": True, "labels": docker_test_labels}
+        with anyio.move_on_after(delay):
+            await docker.containers.run(docker_test_image, ["sleep", "60"], **options)
+        with pytest.raises(errors.NotFound):
+            await docker.containers.inspect(name)
+        with anyio.move_on_after(delay) as scope:
+            await docker.containers.run(docker_test_image, ["sleep", "60"], detach=True, **options)
+        if scope.cancelled_caught:
+            with pytest.raises(errors.NotFound):
+                await docker.containers.inspect(name)
+        else:  # started in time: a detached run leaves it running, as asked
+            await docker.containers.remove(name, force=True)
 
 
 async def test_websocket_attach_echoes_through_cat(docker: Docker, container_factory: Any) -> None:

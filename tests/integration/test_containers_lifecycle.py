@@ -8,6 +8,7 @@ import anyio
 import pytest
 
 from aiodocker_engine import Docker, errors, models
+from tests.integration._scripts import printed, ready_then, until_tty_size
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]
 
@@ -61,16 +62,12 @@ async def test_create_with_a_taken_name_is_a_conflict(
 
 
 async def test_kill_by_signal_name_and_number(docker: Docker, container_factory: Any) -> None:
-    script = "trap 'echo got-hup' HUP; while true; do sleep 0.1; done"
+    script = ready_then("trap 'echo got-hup' HUP", "while true; do sleep 0.1; done")
     created = await container_factory(cmd=["sh", "-c", script])
     await docker.containers.start(created.id)
-    await anyio.sleep(0.3)
+    await printed(docker, created.id, b"ready\n")
     await docker.containers.kill(created.id, signal="SIGHUP")
-    with anyio.fail_after(10):
-        async with docker.containers.logs(created.id, follow=True) as logs:
-            async for frame in logs:  # the trap ran: the signal went by its name
-                assert bytes(frame.data) == b"got-hup\n"
-                break
+    await printed(docker, created.id, b"got-hup\n")  # the trap ran: the signal went by its name
     await docker.containers.kill(created.id, signal=9)
     result = await docker.containers.wait(created.id)
     assert result.status_code == 137
@@ -80,51 +77,81 @@ async def test_kill_by_signal_name_and_number(docker: Docker, container_factory:
 
 async def test_wait_conditions(docker: Docker, container_factory: Any) -> None:
     created = await container_factory(cmd=["sh", "-c", "exit 3"])
-    # not-running returns at once for a created container.
+    # not-running returns at once for a created container; next-exit waits for an exit.
     with anyio.fail_after(10):
         early = await docker.containers.wait(created.id, condition="not-running")
     assert early.status_code == 0
-    async with anyio.create_task_group() as tg:
-        results: list[models.ContainerWaitResponse] = []
+    with anyio.move_on_after(1) as still_waiting:
+        await docker.containers.wait(created.id, condition="next-exit")
+    assert still_waiting.cancelled_caught
+    with anyio.fail_after(30):
+        async with docker.containers.waiting(created.id, condition="next-exit") as exited:
+            await docker.containers.start(created.id)
+            result = await exited.result()
+    assert result.status_code == 3 and result.error is None
+    assert await exited.result() is result  # kept
 
-        async def wait_next_exit() -> None:
-            results.append(await docker.containers.wait(created.id, condition="next-exit"))
 
-        tg.start_soon(wait_next_exit)
-        await anyio.sleep(0.2)
-        await docker.containers.start(created.id)
-    assert results[0].status_code == 3
+async def test_waiting_sees_a_restart_exit(docker: Docker, container_factory: Any) -> None:
+    created = await container_factory(cmd=["sh", "-c", "sleep 0.2; exit 4"])
+    await docker.containers.start(created.id)
+    with anyio.fail_after(30):
+        assert (await docker.containers.wait(created.id)).status_code == 4
+        # The first exit is over: next-exit registered now sees the restart's exit only.
+        async with docker.containers.waiting(created.id, condition="next-exit") as exited:
+            await docker.containers.restart(created.id, t=1)
+            assert (await exited.result()).status_code == 4
+    state = (await docker.containers.inspect(created.id)).state
+    assert state is not None and state.running is False and state.exit_code == 4
 
 
 async def test_wait_removed_returns_when_the_container_is_gone(
     docker: Docker, docker_test_labels: dict[str, str]
 ) -> None:
     created = await docker.containers.create(
-        image="busybox", cmd=["true"], auto_remove=True, labels=docker_test_labels
+        image="busybox", cmd=["sh", "-c", "exit 2"], auto_remove=True, labels=docker_test_labels
     )
-    async with anyio.create_task_group() as tg:
-        results: list[models.ContainerWaitResponse] = []
-
-        async def wait_removed() -> None:
-            results.append(await docker.containers.wait(created.id, condition="removed"))
-
-        tg.start_soon(wait_removed)
-        await anyio.sleep(0.2)
-        await docker.containers.start(created.id)
-    assert results[0].status_code == 0
+    with anyio.fail_after(30):
+        async with docker.containers.waiting(created.id, condition="removed") as removed:
+            await docker.containers.start(created.id)
+            result = await removed.result()
+    assert result.status_code == 2
     with pytest.raises(errors.NotFound):
         await docker.containers.inspect(created.id)
+
+
+async def test_leaving_a_waiting_block_early_releases_its_connection(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(cmd=["sleep", "30"])
+    await docker.containers.start(created.id)
+    async with docker.containers.waiting(created.id) as waiter:
+        assert docker.transport.num_active == 1  # type: ignore[attr-defined]
+        with anyio.move_on_after(0.5) as timed_out:
+            await waiter.result()
+        assert timed_out.cancelled_caught
+        with pytest.raises(errors.DockerError, match="closed before the answer came"):
+            await waiter.result()
+    assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+    state = (await docker.containers.inspect(created.id)).state
+    assert state is not None and state.running is True
+    with pytest.raises(errors.NotFound):
+        async with docker.containers.waiting("aiodocker-engine-no-such-container"):
+            pytest.fail("entered a wait for a missing container")
 
 
 async def test_pause_unpause_top_and_changes(docker: Docker, container_factory: Any) -> None:
     created = await container_factory(cmd=["sh", "-c", "touch /tmp/made; sleep 30"])
     await docker.containers.start(created.id)
-    await anyio.sleep(0.3)
-    top = await docker.containers.top(created.id, ps_args="-o pid,comm")
-    # ps_args reached ps: exactly the two columns asked for.
-    assert top.titles == ["PID", "COMMAND"]
-    assert top.processes and all(len(row) == 2 for row in top.processes)
-    assert "sleep" in [row[1] for row in top.processes]
+    with anyio.fail_after(30):
+        while True:  # until the shell has started `sleep`
+            top = await docker.containers.top(created.id, ps_args="-o pid,comm")
+            # ps_args reached ps: exactly the two columns asked for.
+            assert top.titles == ["PID", "COMMAND"]
+            assert top.processes and all(len(row) == 2 for row in top.processes)
+            if "sleep" in [row[1] for row in top.processes]:
+                break
+            await anyio.sleep(0.05)
     await docker.containers.pause(created.id)
     state = (await docker.containers.inspect(created.id)).state
     assert state is not None and state.paused is True
@@ -169,10 +196,11 @@ async def test_update_memory_limit_live(docker: Docker, container_factory: Any) 
 
 
 async def test_resize_tty_container(docker: Docker, container_factory: Any) -> None:
-    created = await container_factory(cmd=["sh", "-c", "sleep 1.5; stty size"], tty=True)
+    created = await container_factory(cmd=["sh", "-c", until_tty_size("40 100")], tty=True)
     await docker.containers.start(created.id)
     await docker.containers.resize(created.id, h=40, w=100)
-    await docker.containers.wait(created.id)
+    with anyio.fail_after(30):
+        await docker.containers.wait(created.id)
     async with docker.containers.logs(created.id) as logs:
         out, _ = await logs.collect()
     assert out == b"40 100\r\n"
@@ -188,10 +216,10 @@ async def test_start_with_detach_keys(docker: Docker, container_factory: Any) ->
 async def test_stop_signal_needs_api_1_42_and_the_stop_signal_field_works_before(
     docker: Docker, container_factory: Any
 ) -> None:
-    script = "trap 'echo got-usr1; exit 5' USR1; while true; do sleep 0.1; done"
+    script = ready_then("trap 'echo got-usr1; exit 5' USR1", "while true; do sleep 0.1; done")
     created = await container_factory(cmd=["sh", "-c", script], stop_signal="SIGUSR1")
     await docker.containers.start(created.id)
-    await anyio.sleep(0.3)
+    await printed(docker, created.id, b"ready\n")
     if await api_version(docker) < (1, 42):
         # Docker 20.10 speaks 1.41: refused before sending, and the container runs on.
         with pytest.raises(errors.VersionError, match="signal"):
@@ -206,7 +234,7 @@ async def test_stop_signal_needs_api_1_42_and_the_stop_signal_field_works_before
     assert (await docker.containers.wait(created.id)).status_code == 5
     async with docker.containers.logs(created.id) as logs:
         out, _ = await logs.collect()
-    assert out == b"got-usr1\n"
+    assert out == b"ready\ngot-usr1\n"
 
 
 async def test_list_limit_and_size_and_inspect_size(
