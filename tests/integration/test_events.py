@@ -26,7 +26,10 @@ async def test_container_lifecycle_events_arrive_in_order_filtered_by_label(
     label = unique_label()
     before = datetime.now(timezone.utc) - timedelta(seconds=5)
     got: list[Event] = []
-    async with docker.system.events(filters={"type": "container", "label": label}) as events:
+    # The daemon sends its answer's head before it subscribes: `since` replays what
+    # happens in between (the label is new, so nothing older matches).
+    watch = docker.system.events(filters={"type": "container", "label": label}, since=before)
+    async with watch as events:
         other = await container_factory(cmd=["true"])  # unlabelled: filtered out
         created = await container_factory(cmd=["true"], labels={label: "1"})
         await docker.containers.start(other.id)
@@ -71,7 +74,9 @@ async def test_resume_across_a_daemon_restart_loses_and_repeats_nothing(
 ) -> None:
     label = unique_label()
     got: list[tuple[str, str]] = []
-    async with docker.system.events(filters={"label": label}, reconnect_timeout=90) as events:
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)  # see the lifecycle test
+    watch = docker.system.events(filters={"label": label}, since=since, reconnect_timeout=90)
+    async with watch as events:
         first = await container_factory(cmd=["true"], labels={label: "1"})
         with anyio.fail_after(30):
             event = await events.__anext__()

@@ -13,6 +13,7 @@ import pytest
 from aiodocker_engine import Docker, StdStream, errors
 from aiodocker_engine.api.exec import ExecResult
 from tests.fake_engine import open_fds
+from tests.integration._scripts import Release
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]
 
@@ -279,17 +280,20 @@ async def test_console_size_is_gated_by_the_api_version(docker: Docker, running:
 async def test_run_streaming_yields_frames_live_then_the_exit_code(
     docker: Docker, running: str
 ) -> None:
-    seen: list[tuple[StdStream, bytes, float]] = []
-    script = "echo one; sleep 0.4; echo two >&2; exit 4"
-    async with docker.exec.run_streaming(running, ["sh", "-c", script]) as run:
-        async for frame in run:
-            seen.append((frame.stream, bytes(frame.data), anyio.current_time()))
-        assert await run.wait() == 4
-    assert [(s, d) for s, d, _ in seen] == [
-        (StdStream.STDOUT, b"one\n"),
-        (StdStream.STDERR, b"two\n"),
-    ]
-    assert seen[1][2] - seen[0][2] > 0.2
+    seen: list[tuple[StdStream, bytes]] = []
+    # `two` is written only after the test has seen `one`: output held back until the
+    # end would never let it through (fail_after).
+    gate = Release()
+    script = "echo one; read x; echo two >&2; exit 4"
+    with anyio.fail_after(30):
+        async with docker.exec.run_streaming(
+            running, ["sh", "-c", script], stdin=gate.stdin()
+        ) as run:
+            async for frame in run:
+                seen.append((frame.stream, bytes(frame.data)))
+                gate.release()
+            assert await run.wait() == 4
+    assert seen == [(StdStream.STDOUT, b"one\n"), (StdStream.STDERR, b"two\n")]
     assert run.exit_code == 4
 
 

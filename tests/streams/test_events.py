@@ -143,14 +143,14 @@ async def test_unreachable_daemon_raises_after_the_reconnect_timeout() -> None:
 
     async with fake_engine(handler) as engine:
         async with Docker(engine.host, api_version="1.41") as docker:
-            events = docker.system.events(reconnect_timeout=0.5)
+            events = docker.system.events(reconnect_timeout=2.0)
             async with events:
                 assert (await events.__anext__()).actor_id == "c1"
                 started = anyio.current_time()
                 with anyio.fail_after(10), pytest.raises(errors.ConnectionFailed) as caught:
                     await events.__anext__()
                 elapsed = anyio.current_time() - started
-            assert 0.3 <= elapsed < 3, elapsed
+            assert elapsed >= 1.5, elapsed  # it kept trying, not gave up at once
             assert "no working connection" in str(caught.value)
             assert len(engine.requests) >= 3  # it did retry, with backoff
             assert repr(events).startswith("<EventStream closed")
