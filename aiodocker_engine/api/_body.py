@@ -59,7 +59,9 @@ def build_body(
                 f"{where or model.__name__}(): pass {sorted(values)} inside {holder}= or as "
                 f"keywords, not both"
             )
-        top[holder] = _merge(None, values, (nested or {})[holder], where)
+        # Keywords add to the body's own nested model (e.g. its HostConfig), never replace it.
+        inner_body = getattr(body, holder, None) if body is not None else None
+        top[holder] = _merge(inner_body, values, (nested or {})[holder], where)
     merged = _merge(body, top, model, where)
     set_names = [names[name] for name in top]
     if body is not None:

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,9 @@ import anyio
 import msgspec
 
 from aiodocker_engine import errors
-from aiodocker_engine.models import ContainerCreateResponse
+from aiodocker_engine.api._create import create_request
+from aiodocker_engine.api._stdin import Stdin, check_stdin, feeding_stdin
+from aiodocker_engine.models import ContainerCreateRequest, ContainerCreateResponse
 from aiodocker_engine.streams._frames import Frame
 from aiodocker_engine.streams._output import FrameStream
 
@@ -30,8 +32,6 @@ if TYPE_CHECKING:
     from aiodocker_engine.api.containers import ContainersApi
 
 __all__ = ["RunResult", "RunStream", "create_pulling", "run_container", "run_streaming"]
-
-Stdin = bytes | AsyncIterable[bytes] | None
 
 
 class RunResult(msgspec.Struct, frozen=True):
@@ -82,12 +82,6 @@ class RunStream:
         return self.exit_code
 
 
-async def _feed_stdin(frames: FrameStream, stdin: bytes | AsyncIterable[bytes]) -> None:
-    # A process may exit without reading all its input; its exit code tells the story.
-    with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
-        await frames.write_all(stdin)
-
-
 def _is_missing_image(exc: errors.NotFound, image: str) -> bool:
     text = exc.message.lower()
     return "no such image" in text or image.lower() in text
@@ -133,15 +127,12 @@ def _attach_fields(fields: dict[str, Any], stdin: Stdin) -> dict[str, Any]:
     return wanted
 
 
-def _auto_removes(fields: dict[str, Any]) -> bool:
-    """Whether the create fields ask the daemon to remove the container when it exits."""
-    if fields.get("auto_remove"):
-        return True
-    host_config = fields.get("host_config")
-    body = fields.get("body")
-    if host_config is None and body is not None:
-        host_config = getattr(body, "host_config", None)
-    return bool(getattr(host_config, "auto_remove", False))
+def _planned(fields: dict[str, Any]) -> ContainerCreateRequest:
+    """The create body these run arguments make (raising here for a bad field)."""
+    given = dict(fields)
+    body = given.pop("body", None)
+    request, _ = create_request(body, given)
+    return request
 
 
 async def _remove_quietly(api: ContainersApi, container: str) -> None:
@@ -164,6 +155,8 @@ async def run_streaming(
     fields: dict[str, Any],
 ) -> AsyncIterator[RunStream]:
     """Create, attach, start; yield the live frame stream (stdin is fed in the background)."""
+    check_stdin(stdin, "containers.run")
+    planned = _planned(_attach_fields(fields, stdin))
     created = await create_pulling(
         api,
         image,
@@ -181,11 +174,11 @@ async def run_streaming(
             stdin=stdin is not None,
             stdout=True,
             stderr=True,
-            tty=bool(fields.get("tty")),
+            tty=bool(planned.tty),
         )
-        async with stream, AsyncExitStack() as later, anyio.create_task_group() as tg:
+        async with stream, AsyncExitStack() as later:
             waiter = None
-            if _auto_removes(fields):
+            if planned.host_config is not None and planned.host_config.auto_remove:
                 # The daemon removes the container as it exits, so a wait sent after the
                 # output ends may find nothing: register it before the start, as
                 # `docker run --rm` does.
@@ -193,9 +186,8 @@ async def run_streaming(
                     api.waiting(container, condition="removed")
                 )
             await api.start(container)
-            if stdin is not None:
-                tg.start_soon(_feed_stdin, stream, stdin)
-            yield RunStream(api, container, stream, waiter)
+            async with feeding_stdin(stream, stdin):
+                yield RunStream(api, container, stream, waiter)
     finally:
         if remove:
             await _remove_quietly(api, container)

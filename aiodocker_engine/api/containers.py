@@ -6,16 +6,17 @@ Logs, attach, export and archives live in `_container_io.py`; the run flow in `_
 from __future__ import annotations
 
 import builtins
-import shlex
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Literal, overload
 
 from aiodocker_engine.api._body import build_body
 from aiodocker_engine.api._container_io import ContainerIoApi
+from aiodocker_engine.api._create import create_request
 from aiodocker_engine.api._path import quote_path
-from aiodocker_engine.api._query import Filters
-from aiodocker_engine.api._run import RunResult, RunStream, Stdin, run_container, run_streaming
+from aiodocker_engine.api._query import Filters, terminal_size
+from aiodocker_engine.api._run import RunResult, RunStream, run_container, run_streaming
+from aiodocker_engine.api._stdin import Stdin
 from aiodocker_engine.api._wait import ContainerWaiter
 from aiodocker_engine.models import (
     ContainerCreateRequest,
@@ -29,19 +30,12 @@ from aiodocker_engine.models import (
     ContainerUpdateResponse,
     ContainerWaitResponse,
     FilesystemChange,
-    HostConfig,
-    NetworkingConfig,
 )
 from aiodocker_engine.streams._messages import MessageStream
 
 __all__ = ["ContainersApi"]
 
 WaitCondition = Literal["not-running", "next-exit", "removed"]
-
-
-def _split_command(value: Any) -> Any:
-    # Like docker-py: a command given as one string is split the way a shell would.
-    return shlex.split(value) if isinstance(value, str) else value
 
 
 class ContainersApi(ContainerIoApi):
@@ -84,16 +78,7 @@ class ContainersApi(ContainerIoApi):
         like a shell would. A missing image raises NotFound (`containers.run` pulls
         it); a taken name raises Conflict.
         """
-        for key in ("cmd", "entrypoint"):
-            if key in fields:
-                fields[key] = _split_command(fields[key])
-        request, set_fields = build_body(
-            ContainerCreateRequest,
-            body,
-            fields,
-            nested={"host_config": HostConfig, "networking_config": NetworkingConfig},
-            where="containers.create",
-        )
+        request, set_fields = create_request(body, fields)
         return await self._docker._json(
             "ContainerCreate",
             "POST",
@@ -251,7 +236,7 @@ class ContainersApi(ContainerIoApi):
             "ContainerStop",
             "POST",
             f"/containers/{quote_path(container)}/stop",
-            query={"t": t, "signal": None if signal is None else str(signal)},
+            query={"t": t, "signal": signal},
             time_limit=None,
         )
 
@@ -263,7 +248,7 @@ class ContainersApi(ContainerIoApi):
             "ContainerRestart",
             "POST",
             f"/containers/{quote_path(container)}/restart",
-            query={"t": t, "signal": None if signal is None else str(signal)},
+            query={"t": t, "signal": signal},
             time_limit=None,
         )
 
@@ -273,7 +258,7 @@ class ContainersApi(ContainerIoApi):
             "ContainerKill",
             "POST",
             f"/containers/{quote_path(container)}/kill",
-            query={"signal": str(signal)},
+            query={"signal": signal},
         )
 
     async def pause(self, container: str) -> None:
@@ -319,7 +304,7 @@ class ContainersApi(ContainerIoApi):
             "ContainerResize",
             "POST",
             f"/containers/{quote_path(container)}/resize",
-            query={"h": h, "w": w},
+            query=terminal_size(h, w, "containers.resize"),
         )
 
     async def wait(

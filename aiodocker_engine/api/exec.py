@@ -23,8 +23,8 @@ Theory of operation
 from __future__ import annotations
 
 import shlex
-from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import anyio
 import msgspec
@@ -33,6 +33,8 @@ from aiodocker_engine import errors
 from aiodocker_engine.api._body import build_body
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._path import quote_path
+from aiodocker_engine.api._query import terminal_size
+from aiodocker_engine.api._stdin import Stdin, check_stdin, feeding_stdin
 from aiodocker_engine.models import ExecConfig, ExecInspectResponse, ExecStartConfig, IDResponse
 from aiodocker_engine.streams._frames import Frame
 from aiodocker_engine.streams._output import FrameStream
@@ -46,7 +48,6 @@ EXIT_WAIT = 5.0
 _FIRST_PAUSE = 0.001
 _LONGEST_PAUSE = 0.1
 
-Stdin = bytes | AsyncIterable[bytes] | None
 Env = Mapping[str, str] | Sequence[str]
 
 
@@ -107,12 +108,6 @@ def _env(env: Env | None) -> list[str] | None:
     if isinstance(env, str):
         raise TypeError(f"env must be a mapping or a list of KEY=value strings, got {env!r}")
     return list(env)
-
-
-async def _feed_stdin(frames: FrameStream, stdin: bytes | AsyncIterable[bytes]) -> None:
-    # A process may exit without reading all its input; its exit code tells the story.
-    with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
-        await frames.write_all(stdin)
 
 
 class ExecApi(ApiGroup):
@@ -237,7 +232,7 @@ class ExecApi(ApiGroup):
             "ExecResize",
             "POST",
             f"/exec/{quote_path(exec_id)}/resize",
-            query={"h": h, "w": w},
+            query=terminal_size(h, w, "exec.resize"),
         )
 
     async def _exit_code(self, exec_id: str) -> int:
@@ -330,6 +325,7 @@ class ExecApi(ApiGroup):
         tty: bool,
         privileged: bool,
     ) -> AsyncIterator[ExecStream]:
+        check_stdin(stdin, "exec.run")
         created = await self.create(
             container,
             cmd,
@@ -344,10 +340,5 @@ class ExecApi(ApiGroup):
         if not exec_id:
             raise errors.DockerError(f"exec.create on {container} returned no id")
         stream = self.start(exec_id, tty=tty)
-        async with stream, anyio.create_task_group() as tg:
-            if stdin is not None:
-                tg.start_soon(_feed_stdin, stream, stdin)
-            try:
-                yield ExecStream(self, exec_id, stream)
-            finally:
-                tg.cancel_scope.cancel()
+        async with stream, feeding_stdin(stream, stdin):
+            yield ExecStream(self, exec_id, stream)

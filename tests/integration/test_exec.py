@@ -92,6 +92,29 @@ async def test_exec_of_a_missing_binary_exits_127_with_the_daemon_message(
     assert result.stderr == b""
 
 
+async def test_exec_run_errors_come_out_as_themselves(docker: Docker, running: str) -> None:
+    async def stalls() -> AsyncIterator[bytes]:
+        yield b"hello"
+        await anyio.sleep_forever()
+        yield b"never"  # pragma: no cover
+
+    async def breaks() -> AsyncIterator[bytes]:
+        yield b"some input\n"
+        raise ValueError("the source broke")
+
+    with anyio.fail_after(30):
+        # The process ends after 5 bytes; the stalled source does not hold the run.
+        result = await docker.exec.run(running, ["head", "-c", "5"], stdin=stalls())
+        assert (result.exit_code, result.stdout) == (0, b"hello")
+        with pytest.raises(ValueError, match="the source broke"):
+            await docker.exec.run(running, ["cat"], stdin=breaks())
+        with pytest.raises(KeyError, match="mine"):
+            async with docker.exec.run_streaming(running, ["cat"], stdin=b"x"):
+                raise KeyError("mine")
+        with pytest.raises(TypeError, match="stdin takes bytes"):
+            await docker.exec.run(running, ["cat"], stdin=[b"a list"])  # type: ignore[arg-type]
+
+
 async def test_wc_counts_50_mib_sent_in_chunks_with_backpressure(
     docker: Docker, running: str
 ) -> None:

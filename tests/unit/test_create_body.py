@@ -1,0 +1,39 @@
+"""The create body built from a model and keywords (`containers.create`, `containers.run`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from aiodocker_engine.api._create import create_request
+from aiodocker_engine.models import ContainerCreateRequest, HostConfig
+
+
+def test_keywords_land_in_the_body_or_its_host_config() -> None:
+    request, names = create_request(None, {"cmd": "sh -c 'echo hi'", "memory": 5, "tty": True})
+    assert request.cmd == ["sh", "-c", "echo hi"]
+    assert request.tty is True
+    assert request.host_config == HostConfig(memory=5)
+    assert sorted(names) == ["Cmd", "HostConfig", "Tty"]
+
+
+def test_keywords_add_to_the_bodys_own_host_config() -> None:
+    body = ContainerCreateRequest(image="x", host_config=HostConfig(auto_remove=True))
+    request, names = create_request(body, {"memory": 5})
+    assert request.host_config is not None
+    assert (request.host_config.auto_remove, request.host_config.memory) == (True, 5)
+    assert request.image == "x" and set(names) == {"HostConfig", "Image"}
+    assert body.host_config == HostConfig(auto_remove=True)  # the caller's model is untouched
+
+
+def test_a_host_config_given_as_a_mapping_is_typed() -> None:
+    request, _ = create_request(None, {"host_config": {"AutoRemove": True}})
+    assert request.host_config == HostConfig(auto_remove=True)
+
+
+def test_bad_fields_are_refused_by_name() -> None:
+    with pytest.raises(TypeError, match=r"unknown field 'memroy'.*did you mean memory"):
+        create_request(None, {"memroy": 5})
+    with pytest.raises(TypeError, match=r"inside host_config= or as keywords, not both"):
+        create_request(None, {"host_config": {"Memory": 1}, "memory": 5})
+    with pytest.raises(ValueError, match=r"containers.create\(\): Expected `int.*Memory"):
+        create_request(None, {"memory": "lots"})
