@@ -311,9 +311,33 @@ async def test_put_archive_takes_bytes_too(docker: Docker, container_factory: An
     async with docker.containers.get_archive(created.id, "/tmp/given.txt") as archive:
         assert archive.stat.size == 6
         data = await archive.read()
+    assert archive.stat.name == "given.txt"  # kept once the body is read and closed
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         member = tar.extractfile("given.txt")
         assert member is not None and member.read() == b"bytes\n"
+
+
+async def test_put_archive_of_megabytes_to_a_missing_place_raises_the_daemons_error(
+    docker: Docker, container_factory: Any
+) -> None:
+    """The daemon answers before it has read the body: its answer still comes through."""
+    created = await container_factory(cmd=["true"])
+    big = make_tar({"big.bin": bytes(range(256)) * (32 * 1024)})  # 8 MiB
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for i in range(0, len(big), 65536):
+            yield big[i : i + 65536]
+
+    for data in (big, chunks()):
+        with anyio.fail_after(30), pytest.raises(errors.NotFound):
+            await docker.containers.put_archive(created.id, "/no/such/dir", data)
+    with anyio.fail_after(30), pytest.raises(errors.NotFound):
+        await docker.containers.put_archive("aiodocker-engine-no-such-container", "/tmp", big)
+    with pytest.raises(TypeError, match="data takes tar bytes or an async iterable"):
+        await docker.containers.put_archive(created.id, "/tmp", [big])  # type: ignore[arg-type]
+    assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+    await docker.containers.put_archive(created.id, "/tmp", big)  # the client is unharmed
+    assert (await docker.containers.stat_path(created.id, "/tmp/big.bin")).size == 8 << 20
 
 
 async def test_streams_abandoned_mid_way_leak_no_socket(
@@ -394,6 +418,67 @@ async def test_run_streams_stdin_in(docker: Docker, docker_test_image: str) -> N
         docker_test_image, ["wc", "-c"], stdin=chunks(), remove=True
     )
     assert result.stdout.strip() == b"1048576"
+
+
+async def test_run_raises_the_daemons_own_error_not_a_group(
+    docker: Docker, docker_test_image: str, docker_test_labels: dict[str, str]
+) -> None:
+    name = f"aiodocker-engine-nobin-{uuid.uuid4().hex[:12]}"
+    with pytest.raises(errors.APIError) as caught:
+        await docker.containers.run(
+            docker_test_image, ["no-such-binary"], name=name, remove=True, labels=docker_test_labels
+        )
+    assert type(caught.value) is errors.BadRequest  # 20.10: "executable file not found"
+    assert "no-such-binary" in caught.value.message
+    with pytest.raises(errors.NotFound):
+        await docker.containers.inspect(name)
+    with pytest.raises(KeyError, match="mine"):  # the caller's own error, as raised
+        async with docker.containers.run_streaming(
+            docker_test_image, ["cat"], stdin=b"x", remove=True, labels=docker_test_labels
+        ):
+            raise KeyError("mine")
+
+
+async def test_run_with_a_stalled_stdin_source_ends_with_the_process(
+    docker: Docker, docker_test_image: str
+) -> None:
+    async def stalls() -> AsyncIterator[bytes]:
+        yield b"hello"
+        await anyio.sleep_forever()
+        yield b"never"  # pragma: no cover
+
+    with anyio.fail_after(30):
+        result = await docker.containers.run(
+            docker_test_image, ["head", "-c", "5"], stdin=stalls(), remove=True
+        )
+    assert (result.exit_code, result.stdout) == (0, b"hello")
+
+
+async def test_a_failing_stdin_source_fails_the_run_with_its_error(
+    docker: Docker, docker_test_image: str, docker_test_labels: dict[str, str]
+) -> None:
+    async def breaks() -> AsyncIterator[bytes]:
+        yield b"some input\n"
+        raise ValueError("the source broke")
+
+    name = f"aiodocker-engine-badsrc-{uuid.uuid4().hex[:12]}"
+    with anyio.fail_after(30), pytest.raises(ValueError, match="the source broke"):
+        await docker.containers.run(
+            docker_test_image,
+            ["cat"],
+            stdin=breaks(),
+            name=name,
+            remove=True,
+            labels=docker_test_labels,
+        )
+    with pytest.raises(errors.NotFound):
+        await docker.containers.inspect(name)
+    with pytest.raises(TypeError, match="stdin takes bytes or an async iterable"):
+        await docker.containers.run(  # type: ignore[call-overload]
+            docker_test_image, ["cat"], stdin="text", name=name, labels=docker_test_labels
+        )
+    with pytest.raises(errors.NotFound):  # refused before anything was created
+        await docker.containers.inspect(name)
 
 
 async def test_run_takes_stdin_as_bytes(docker: Docker, docker_test_image: str) -> None:
