@@ -9,6 +9,7 @@ import msgspec
 
 from aiodocker_engine.errors import DockerError
 from aiodocker_engine.streams._bytes import BytesStream
+from aiodocker_engine.streams._messages import Opener
 from aiodocker_engine.transport._base import Response
 
 __all__ = ["ArchiveStream", "PathStat", "decode_path_stat"]
@@ -48,8 +49,23 @@ def decode_path_stat(response: Response) -> PathStat:
 class ArchiveStream(BytesStream):
     """A tar stream of a container path; `stat` is known once the stream is open."""
 
+    def __init__(self, opener: Opener, *, what: str = "") -> None:
+        super().__init__(opener, what=what)
+        self._stat: PathStat | None = None
+
+    async def open(self) -> None:
+        """Send the request now; the stat header is decoded (and checked) as it arrives."""
+        await super().open()
+        if self._stat is None and self.response is not None:
+            try:
+                self._stat = decode_path_stat(self.response)
+            except DockerError:
+                await self.aclose()
+                raise
+
     @property
     def stat(self) -> PathStat:
-        if self.response is None:
+        """The path's stat, from the response head; kept after the body is read or closed."""
+        if self._stat is None:
             raise DockerError("the archive stream is not open yet: use `async with` first")
-        return decode_path_stat(self.response)
+        return self._stat

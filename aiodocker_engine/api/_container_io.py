@@ -171,7 +171,9 @@ class ContainerIoApi(ApiGroup):
         async def resizer(h: int, w: int) -> None:
             await self._docker.containers.resize(container, h=h, w=w)
 
-        ws = WebSocketStream(open_raw, host="docker", resizer=resizer)
+        ws = WebSocketStream(
+            open_raw, host="docker", resizer=resizer, handshake_timeout=self._docker.timeout
+        )
         return ws
 
     def export(self, container: str) -> BytesStream:
@@ -219,6 +221,11 @@ class ContainerIoApi(ApiGroup):
         `data` may be bytes or an async iterable of chunks, streamed as the request body
         (never gathered in memory). Not bounded by the client timeout.
         """
+        if not isinstance(data, (bytes, bytearray, memoryview)) and not hasattr(data, "__aiter__"):
+            raise TypeError(
+                "put_archive: data takes tar bytes or an async iterable of bytes, "
+                f"got {type(data).__name__}"
+            )
         await self._docker._empty(
             "PutContainerArchive",
             "PUT",

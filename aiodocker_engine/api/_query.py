@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import msgspec
 
-__all__ = ["Filters", "encode_filters", "encode_query"]
+__all__ = ["Filters", "encode_filters", "encode_query", "terminal_size"]
 
 #: `filters` arguments: {"label": ["a=b", "c"], "dangling": True, "status": "running"}.
 Filters = Mapping[str, str | list[str] | bool]
@@ -35,8 +35,14 @@ def encode_filters(filters: Filters) -> str:
 def _scalar(name: str, value: object) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, int | float | str):
-        return str(value)
+    # The base types' own text, so an IntEnum (signal.SIGTERM) or a str enum gives its
+    # value on every Python (3.10's str() of them is "Signals.SIGTERM").
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value)
+    if isinstance(value, str):
+        return str.__str__(value)
     raise TypeError(f"query parameter {name!r} cannot be {type(value).__name__}: {value!r}")
 
 
@@ -60,3 +66,12 @@ def encode_query(params: Mapping[str, object]) -> str:
             text = _scalar(name, value)
         parts.append(f"{name}={quote(text, safe='')}")
     return "?" + "&".join(parts) if parts else ""
+
+
+def terminal_size(h: int, w: int, what: str) -> dict[str, int]:
+    """The `h`/`w` query of a resize, checked first: the daemon parses them with Atoi and
+    casts to uint (Docker 20.10), so a negative size would become a huge terminal."""
+    for name, value in (("h", h), ("w", w)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= 0xFFFF:
+            raise ValueError(f"{what}: {name} must be a whole number 1-65535, got {value!r}")
+    return {"h": h, "w": w}

@@ -39,6 +39,7 @@ from typing import Final, cast
 
 import anyio
 
+from aiodocker_engine._sources import closing_source
 from aiodocker_engine.errors import ConnectionFailed, DockerError
 from aiodocker_engine.streams._frames import Frame, FrameDecoder, RawDecoder, StdStream
 from aiodocker_engine.streams._lazy import LazyStream
@@ -267,8 +268,9 @@ class FrameStream(LazyStream[Frame]):
         if isinstance(chunks, bytes | bytearray | memoryview):
             await raw.send(bytes(chunks))
         else:
-            async for chunk in chunks:
-                await raw.send(chunk)
+            async with closing_source(chunks) as source:
+                async for chunk in source:
+                    await raw.send(chunk)
         if close:
             await self.close_stdin()
 

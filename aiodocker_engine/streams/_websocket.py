@@ -50,8 +50,10 @@ class WebSocketStream(LazyStream[Frame]):
         host: str,
         resizer: Resizer | None = None,
         max_message: int | None = 16 * 1024 * 1024,
+        handshake_timeout: float | None = None,
     ) -> None:
         self._open_raw = open_raw
+        self._handshake_timeout = handshake_timeout
         self._host = host
         self._max_message = max_message
         self._target = ""
@@ -95,23 +97,36 @@ class WebSocketStream(LazyStream[Frame]):
             return
         if self._closed:
             raise errors.DockerError("the stream is closed")
-        self._stream = await self._open_raw()
         try:
-            request = self._ws.connect()
-            self._ws.send_request(request)
-            await self._flush()
-            while True:
-                for event in self._ws.events_received():
-                    if isinstance(event, WsResponse):
-                        self._check_handshake(event)
-                        return
-                    self._take(event)
-                await self._read_more()
-                if self._eof:
-                    raise errors.ConnectionFailed("the daemon closed the websocket handshake")
+            # Connect and handshake within the client timeout, as any call's head is.
+            with anyio.fail_after(self._handshake_timeout):
+                self._stream = await self._open_raw()
+                await self._handshake()
+        except TimeoutError as exc:
+            await self.aclose()
+            if isinstance(exc, errors.DockerError):
+                raise
+            raise errors.Timeout(
+                f"websocket attach: no handshake within {self._handshake_timeout} s "
+                "(Docker(timeout=...))"
+            ) from exc
         except BaseException:
             await self.aclose()
             raise
+
+    async def _handshake(self) -> None:
+        request = self._ws.connect()
+        self._ws.send_request(request)
+        await self._flush()
+        while True:
+            for event in self._ws.events_received():
+                if isinstance(event, WsResponse):
+                    self._check_handshake(event)
+                    return
+                self._take(event)
+            await self._read_more()
+            if self._eof:
+                raise errors.ConnectionFailed("the daemon closed the websocket handshake")
 
     def _check_handshake(self, response: WsResponse) -> None:
         exc = self._ws.handshake_exc

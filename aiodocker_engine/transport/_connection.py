@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import select
 import time
-from collections.abc import AsyncIterable, Callable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
 from typing import TypeVar
 
 import anyio
 import anyio.abc
 
+from aiodocker_engine._sources import closing_source
 from aiodocker_engine.errors import ConnectionFailed, ProtocolError
 from aiodocker_engine.transport._base import ReceiveSome, Request
 from aiodocker_engine.transport._http11 import (
@@ -40,6 +41,7 @@ class HTTPConnection:
     __slots__ = (
         "_fd",
         "_receive_some",
+        "body_cut_short",
         "host_header",
         "idle_since",
         "parser",
@@ -55,6 +57,7 @@ class HTTPConnection:
         self.idle_since = time.monotonic()
         self.requests = 0
         self.timed_out = False  # set by the trio watchdog when it closed us
+        self.body_cut_short = False  # the daemon stopped reading the request body
         self._fd = _fileno(stream)
         # Our Unix streams read bulk input into a few reused buffers (`ReadBuffers`):
         # a log stream read as fresh bytes costs a page fault per 10 KiB or so (measured
@@ -96,24 +99,39 @@ class HTTPConnection:
                 await self.stream.send(head + body)
             else:
                 await self.stream.send(head)
-                await self.stream.send(bytes(body))
+                await self._send_body(self.stream.send(bytes(body)))
         else:
             headers["Transfer-Encoding"] = "chunked"
             await self.stream.send(
                 encode_request_head(request.method, request.target, self.host_header, headers)
             )
-            await self._send_chunked(body)
+            await self._send_body(self._send_chunked(body))
+
+    async def _send_body(self, sending: Awaitable[None]) -> None:
+        """Send a request body; a daemon that stopped reading it may have answered already.
+
+        Go's net/http answers an error found before the body is read (a missing container
+        or path: 404), reads at most 256 KiB more, then closes: the send breaks while the
+        answer waits in the socket. So the break is noted, not raised: reading the
+        response comes next and gives that answer, or ConnectionFailed when there is none.
+        The connection is never reused after it.
+        """
+        try:
+            await sending
+        except (anyio.BrokenResourceError, OSError):
+            self.body_cut_short = True
 
     async def _send_chunked(self, body: AsyncIterable[bytes]) -> None:
-        async for chunk in body:
-            if not chunk:
-                continue
-            if len(chunk) <= _COALESCE_LIMIT:
-                await self.stream.send(chunk_header(len(chunk)) + chunk + b"\r\n")
-            else:
-                await self.stream.send(chunk_header(len(chunk)))
-                await self.stream.send(bytes(chunk))
-                await self.stream.send(b"\r\n")
+        async with closing_source(body) as chunks:
+            async for chunk in chunks:
+                if not chunk:
+                    continue
+                if len(chunk) <= _COALESCE_LIMIT:
+                    await self.stream.send(chunk_header(len(chunk)) + chunk + b"\r\n")
+                else:
+                    await self.stream.send(chunk_header(len(chunk)))
+                    await self.stream.send(bytes(chunk))
+                    await self.stream.send(b"\r\n")
         await self.stream.send(CHUNKED_BODY_END)
 
     async def fetch(self, request: Request) -> tuple[ResponseHead, list[bytes | memoryview]]:

@@ -146,7 +146,7 @@ class PoolTransport:
 
     def _release(self, conn: HTTPConnection) -> bool:
         """Called when a response ends: True when the connection went back for reuse."""
-        if conn.parser.reusable and not self._closed:
+        if conn.parser.reusable and not conn.body_cut_short and not self._closed:
             self._give_back(conn)
             return True
         self._give_back(None)
