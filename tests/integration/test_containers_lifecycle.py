@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import anyio
@@ -336,9 +337,10 @@ async def test_remove_with_link_removes_a_legacy_link_only(
 async def test_prune_removes_only_stopped_labelled_containers(
     docker: Docker, container_factory: Any, docker_test_labels: dict[str, str]
 ) -> None:
-    stopped = await container_factory(cmd=["true"], labels={"prune-me": "yes"})
-    running = await container_factory(cmd=["sleep", "30"], labels={"prune-me": "yes"})
+    mark = {"prune-me": uuid.uuid4().hex}  # only this test's containers match
+    stopped = await container_factory(cmd=["true"], labels=mark)
+    running = await container_factory(cmd=["sleep", "30"], labels=mark)
     await docker.containers.start(running.id)
-    result = await docker.containers.prune(filters={"label": ["prune-me=yes"]})
+    result = await docker.containers.prune(filters={"label": [f"prune-me={mark['prune-me']}"]})
     assert stopped.id in (result.containers_deleted or [])
     assert running.id not in (result.containers_deleted or [])

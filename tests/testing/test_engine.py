@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,10 +117,13 @@ def test_ensure_test_image_is_idempotent(docker_engine: Engine, docker_test_imag
 
 
 def test_sweep_removes_only_this_sessions_labelled_objects(
-    docker_engine: Engine, docker_test_image: str, docker_test_labels: dict[str, str]
+    docker_engine: Engine, docker_test_image: str
 ) -> None:
     host = docker_engine.host
-    other = {SESSION_LABEL: "someone-else"}
+    # A session of its own, so whatever another test may have left is not in the count.
+    session = f"sweep-{uuid.uuid4().hex[:10]}"
+    labels = {SESSION_LABEL: session}
+    other = {SESSION_LABEL: f"someone-else-{session}"}
 
     def create(path: str, body: dict[str, object]) -> str:
         resp = _http.request(
@@ -133,19 +137,22 @@ def test_sweep_removes_only_this_sessions_labelled_objects(
         made = resp.json()
         return str(made.get("Id") or made.get("Name"))
 
-    mine = [
-        create("/containers/create", {"Image": docker_test_image, "Labels": docker_test_labels}),
-        create("/networks/create", {"Name": "aet-sweep-net", "Labels": docker_test_labels}),
-        create("/volumes/create", {"Name": "aet-sweep-vol", "Labels": docker_test_labels}),
-    ]
-    theirs = create("/volumes/create", {"Name": "aet-sweep-other", "Labels": other})
+    label = f"{SESSION_LABEL}={session}"
     try:
-        label = f"{SESSION_LABEL}={docker_test_labels[SESSION_LABEL]}"
-        removed = sweep(host, docker_engine.api_version, label)
-        assert sorted(r.split()[1] for r in removed) == sorted(mine)
-        assert _http.request(host, "GET", f"{V}/volumes/aet-sweep-other").status == 200
+        mine = [
+            create("/containers/create", {"Image": docker_test_image, "Labels": labels}),
+            create("/networks/create", {"Name": f"aet-{session}-net", "Labels": labels}),
+            create("/volumes/create", {"Name": f"aet-{session}-vol", "Labels": labels}),
+        ]
+        theirs = create("/volumes/create", {"Name": f"aet-{session}-other", "Labels": other})
+        try:
+            removed = sweep(host, docker_engine.api_version, label)
+            assert sorted(r.split()[1] for r in removed) == sorted(mine)
+            assert _http.request(host, "GET", f"{V}/volumes/{theirs}").status == 200
+        finally:
+            _http.request(host, "DELETE", f"{V}/volumes/{theirs}")
     finally:
-        _http.request(host, "DELETE", f"{V}/volumes/{theirs}")
+        sweep(host, docker_engine.api_version, label)
 
 
 @needs_root
