@@ -8,7 +8,9 @@ The version gates are derived by diffing the versioned files: an operation or pa
 is gated at the first file that lists it (operations matched by method and path too, so a
 renamed operationId keeps its history), and a parameter that later files drop gets a
 maximum. Parameters are query and header parameters and top-level JSON body fields, by
-wire name. Upstream keeps fixing the old files, so they are not always right about when
+wire name, and the fields of some nested body objects as `Holder.Field`
+(`HostConfig.Annotations`). Upstream keeps fixing the old files, so they are not always
+right about when
 a change shipped; where the changelog or an upstream doc fix shows a file is wrong, the
 generator's ERRATA table wins, and the entry is marked `# errata` below.
 """
@@ -329,7 +331,15 @@ OPERATION_MIN_VERSION: Final[Mapping[str, tuple[int, int]]] = {
 # operation itself.
 PARAMETER_MIN_VERSION: Final[Mapping[str, Mapping[str, tuple[int, int]]]] = {
     "ContainerCreate": {
+        "HostConfig.DeviceCgroupRules": (1, 28),
+        "HostConfig.MaskedPaths": (1, 38),
+        "HostConfig.ReadonlyPaths": (1, 38),
+        "HostConfig.Capabilities": (1, 40),
+        "HostConfig.DeviceRequests": (1, 40),
+        "HostConfig.KernelMemoryTCP": (1, 40),
+        "HostConfig.CgroupnsMode": (1, 41),
         "platform": (1, 41),
+        "HostConfig.Annotations": (1, 43),
     },
     "ContainerLogs": {
         "until": (1, 35),
@@ -486,6 +496,10 @@ PARAMETER_MIN_VERSION: Final[Mapping[str, Mapping[str, tuple[int, int]]]] = {
 # dropped (the daemon ignores or rejects them on newer API versions).
 PARAMETER_MAX_VERSION: Final[Mapping[str, Mapping[str, tuple[int, int]]]] = {
     "ContainerCreate": {
+        "HostConfig.DiskQuota": (1, 39),
+        "HostConfig.Capabilities": (1, 40),
+        "HostConfig.KernelMemory": (1, 41),
+        "HostConfig.KernelMemoryTCP": (1, 51),
         "MacAddress": (1, 51),
     },
     "ContainerUpdate": {

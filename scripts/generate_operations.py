@@ -11,10 +11,12 @@ Theory of operation:
    renamed (``ContainerGetArchive`` became ``ContainerArchive`` in 1.28) keeps its first version.
 3. An operation's minimum version is the first file that lists it.
 4. A *parameter* is a query or header parameter (wire name) or a top-level property of a JSON
-   object body (following ``$ref`` and ``allOf``). Its minimum is the first file that lists it,
-   its maximum the last one; only minima later than the operation's own, and maxima older than
-   the newest file, are emitted. A parameter missing from a file between the two is a hole in
-   the docs, not a removal: holes are reported unless listed in KNOWN_GAPS.
+   object body (following ``$ref`` and ``allOf``), or a property of one of the body objects
+   NESTED_BODY_FIELDS names, as ``Holder.Field`` (``HostConfig.Annotations``). Its minimum
+   is the first file that lists it, its maximum the last one; only minima later than the
+   operation's own, and maxima older than the newest file, are emitted. A parameter missing
+   from a file between the two is a hole in the docs, not a removal: holes are reported
+   unless listed in KNOWN_GAPS.
 5. Upstream keeps fixing the old files on master, and did not always document a change in the
    version that made it. ERRATA and IGNORED correct the cases where upstream's changelog
    (``engine-api-CHANGELOG.md``) or a doc-fix pull request shows a file is wrong. Each entry
@@ -237,6 +239,14 @@ ERRATA: dict[tuple[str, str], Erratum] = {
         "from update; the files omit it from Resources in v1.25-v1.35 and v1.38-v1.39",
         (1, 25),
     ),
+    ("ContainerCreate", "HostConfig.Init"): Erratum(
+        "changelog v1.25: create takes HostConfig.Init; files list it from v1.37", (1, 25)
+    ),
+    ("ContainerCreate", "HostConfig.KernelMemory"): Erratum(
+        "changelog v1.21: create takes KernelMemory in HostConfig; the files omit it from "
+        "Resources in v1.25-v1.35 and v1.38-v1.39 (as for update)",
+        (1, 25),
+    ),
     ("ContainerUpdate", "NanoCpus"): Erratum(
         "changelog v1.28: update now supports NanoCpus (files list it from v1.25 because "
         "update's body reuses the Resources definition of create)",
@@ -300,7 +310,14 @@ ERRATA: dict[tuple[str, str], Erratum] = {
 # (operationId, wire name) the files list but the daemon never read.
 IGNORED: dict[tuple[str, str], str] = {
     ("ContainerUpdate", "NanoCPUs"): "typo in the v1.27 file's Resources for NanoCpus",
+    ("ContainerCreate", "HostConfig.NanoCPUs"): "the same typo, in HostConfig's Resources",
     ("GetPluginPrivileges", "name"): "doc error in v1.25-v1.26 for `remote` (moby/moby#30731)",
+}
+
+# Body objects whose own fields are gated too: operationId -> top-level body fields.
+# HostConfig grew fields over the years (Annotations in v1.43) that an older daemon ignores.
+NESTED_BODY_FIELDS: dict[str, tuple[str, ...]] = {
+    "ContainerCreate": ("HostConfig",),
 }
 
 # (operationId, wire name) -> versions whose file omits a parameter present before and after.
@@ -310,6 +327,8 @@ KNOWN_GAPS: dict[tuple[str, str], tuple[Version, ...]] = {
     ("VolumePrune", "filters"): ((1, 27),),
     ("ContainerUpdate", "NanoCpus"): ((1, 27),),
     ("ContainerUpdate", "KernelMemory"): ((1, 38), (1, 39)),
+    ("ContainerCreate", "HostConfig.NanoCpus"): ((1, 27),),
+    ("ContainerCreate", "HostConfig.KernelMemory"): ((1, 38), (1, 39)),
 }
 
 
@@ -401,17 +420,45 @@ def body_fields(spec: Mapping[str, Any], schema: Mapping[str, Any]) -> Iterator[
     yield from walk(schema)
 
 
+def nested_schema(
+    spec: Mapping[str, Any], schema: Mapping[str, Any], name: str
+) -> Mapping[str, Any] | None:
+    """The schema of the top-level property `name` of a body schema (through $ref, allOf)."""
+
+    def walk(node: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            return walk(spec["definitions"][ref.rsplit("/", 1)[-1]])
+        for part in node.get("allOf", ()):
+            found = walk(part)
+            if found is not None:
+                return found
+        properties = node.get("properties") or {}
+        found = properties.get(name)
+        return found if isinstance(found, Mapping) else None
+
+    return walk(schema)
+
+
 def endpoint_parameters(
     spec: Mapping[str, Any], operation: Mapping[str, Any]
 ) -> Iterator[tuple[str, str]]:
-    """(location, wire name) of every parameter that can be gated: query, header, body field."""
+    """(location, wire name) of every parameter that can be gated: query, header, body field,
+    and the fields of the NESTED_BODY_FIELDS objects, as "Holder.Field"."""
+    nested = NESTED_BODY_FIELDS.get(operation.get("operationId", ""), ())
     for parameter in operation.get("parameters", ()):
         location = parameter["in"]
         if location in ("query", "header", "formData"):
             yield location, parameter["name"]
         elif location == "body":
-            for name in body_fields(spec, parameter.get("schema", {})):
+            schema = parameter.get("schema", {})
+            for name in body_fields(spec, schema):
                 yield "body", name
+            for holder in nested:
+                inner = nested_schema(spec, schema, holder)
+                if inner is not None:
+                    for name in body_fields(spec, inner):
+                        yield "body", f"{holder}.{name}"
 
 
 def collect(specs: Mapping[Version, Mapping[str, Any]]) -> dict[str, History]:
@@ -604,7 +651,9 @@ def render(index: Index) -> str:
     w("is gated at the first file that lists it (operations matched by method and path too, so a")
     w("renamed operationId keeps its history), and a parameter that later files drop gets a")
     w("maximum. Parameters are query and header parameters and top-level JSON body fields, by")
-    w("wire name. Upstream keeps fixing the old files, so they are not always right about when")
+    w("wire name, and the fields of some nested body objects as `Holder.Field`")
+    w("(`HostConfig.Annotations`). Upstream keeps fixing the old files, so they are not always")
+    w("right about when")
     w("a change shipped; where the changelog or an upstream doc fix shows a file is wrong, the")
     w("generator's ERRATA table wins, and the entry is marked `# errata` below.")
     w('"""')

@@ -28,7 +28,8 @@ def build_body(
     nested: Mapping[str, type[msgspec.Struct]] | None = None,
     where: str = "",
 ) -> tuple[S, list[str]]:
-    """Merge `fields` (snake_case attribute names) into `body`; return it and the wire names set.
+    """Merge `fields` (snake_case attribute names) into `body`; return it and the wire names set
+    (those of `nested` models' fields as "Holder.Field").
 
     A keyword that is not a field of `model` but is one of a `nested` model (e.g. a
     HostConfig field given to `containers.create`) goes into that nested field. Values are
@@ -70,6 +71,16 @@ def build_body(
             for name in names
             if name not in top and getattr(body, name, None) is not None
         )
+    # Nested fields are gated too ("HostConfig.Annotations"), however they were given.
+    for holder, nested_model in (nested or {}).items():
+        value = getattr(merged, holder, None)
+        if value is not None:
+            prefix = names[holder] + "."
+            set_names.extend(
+                prefix + wire
+                for name, wire in _wire_names(nested_model).items()
+                if getattr(value, name) is not None
+            )
     return merged, set_names
 
 

@@ -46,6 +46,33 @@ async def test_create_accepts_host_config_fields_as_keywords(
     assert info.host_config.init is True
 
 
+async def test_host_config_fields_newer_than_the_api_are_refused_before_sending(
+    docker: Docker, container_factory: Any, docker_test_labels: dict[str, str]
+) -> None:
+    # A field 1.41 has (CgroupnsMode, new in 1.41) goes through and takes effect.
+    created = await container_factory(cmd=["true"], cgroupns_mode="private")
+    info = await docker.containers.inspect(created.id)
+    assert info.host_config is not None and info.host_config.cgroupns_mode == "private"
+    if await api_version(docker) >= (1, 43):  # a newer daemon: annotations exist
+        created = await container_factory(cmd=["true"], annotations={"a": "b"})
+        info = await docker.containers.inspect(created.id)
+        assert info.host_config is not None and info.host_config.annotations == {"a": "b"}
+        return
+    name = f"aiodocker-engine-gate-{uuid.uuid4().hex[:12]}"
+    body = models.ContainerCreateRequest(
+        image="busybox", host_config=models.HostConfig(annotations={"a": "b"})
+    )
+    for given in ({"annotations": {"a": "b"}}, {"host_config": {"Annotations": {"a": "b"}}}):
+        with pytest.raises(errors.VersionError, match=r"'HostConfig.Annotations' needs API 1\.43"):
+            await docker.containers.create(
+                image="busybox", name=name, labels=docker_test_labels, **given
+            )
+    with pytest.raises(errors.VersionError, match=r"HostConfig\.Annotations"):
+        await docker.containers.create(body, name=name)
+    with pytest.raises(errors.NotFound):  # nothing was sent
+        await docker.containers.inspect(name)
+
+
 async def test_create_rejects_unknown_and_mistyped_fields_before_sending(docker: Docker) -> None:
     with pytest.raises(TypeError, match=r"unknown field 'comand'.*did you mean cmd"):
         await docker.containers.create(image="busybox", comand=["true"])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from aiodocker_engine._versions import require_parameters
 from aiodocker_engine.api._create import create_request
+from aiodocker_engine.errors import VersionError
 from aiodocker_engine.models import ContainerCreateRequest, HostConfig
 
 
@@ -13,7 +15,7 @@ def test_keywords_land_in_the_body_or_its_host_config() -> None:
     assert request.cmd == ["sh", "-c", "echo hi"]
     assert request.tty is True
     assert request.host_config == HostConfig(memory=5)
-    assert sorted(names) == ["Cmd", "HostConfig", "Tty"]
+    assert sorted(names) == ["Cmd", "HostConfig", "HostConfig.Memory", "Tty"]
 
 
 def test_keywords_add_to_the_bodys_own_host_config() -> None:
@@ -21,7 +23,8 @@ def test_keywords_add_to_the_bodys_own_host_config() -> None:
     request, names = create_request(body, {"memory": 5})
     assert request.host_config is not None
     assert (request.host_config.auto_remove, request.host_config.memory) == (True, 5)
-    assert request.image == "x" and set(names) == {"HostConfig", "Image"}
+    assert request.image == "x"
+    assert set(names) == {"HostConfig", "HostConfig.AutoRemove", "HostConfig.Memory", "Image"}
     assert body.host_config == HostConfig(auto_remove=True)  # the caller's model is untouched
 
 
@@ -37,3 +40,15 @@ def test_bad_fields_are_refused_by_name() -> None:
         create_request(None, {"host_config": {"Memory": 1}, "memory": 5})
     with pytest.raises(ValueError, match=r"containers.create\(\): Expected `int.*Memory"):
         create_request(None, {"memory": "lots"})
+
+
+def test_nested_fields_are_gated_by_version_both_ways() -> None:
+    _, names = create_request(None, {"annotations": {"a": "b"}, "kernel_memory": 1 << 22})
+    with pytest.raises(VersionError, match=r"'HostConfig.Annotations' needs API 1\.43"):
+        require_parameters("ContainerCreate", (1, 41), names)
+    with pytest.raises(VersionError, match=r"'HostConfig.KernelMemory' was removed after"):
+        require_parameters("ContainerCreate", (1, 43), names)
+    _, names = create_request(None, {"cgroupns_mode": "private", "init": True})
+    require_parameters("ContainerCreate", (1, 41), names)  # both exist at 1.41
+    with pytest.raises(VersionError, match=r"HostConfig\.CgroupnsMode"):
+        require_parameters("ContainerCreate", (1, 40), names)
