@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from typing import TYPE_CHECKING, Any
 
@@ -135,6 +135,19 @@ def _planned(fields: dict[str, Any]) -> ContainerCreateRequest:
     return request
 
 
+def _with_auto_remove(fields: dict[str, Any]) -> dict[str, Any]:
+    """`fields` with HostConfig.AutoRemove set, wherever the HostConfig is given."""
+    given = dict(fields)
+    host_config = given.get("host_config")
+    if host_config is None:
+        given["auto_remove"] = True  # joins a body's own HostConfig, if it has one
+    elif isinstance(host_config, Mapping):
+        given["host_config"] = {**host_config, "AutoRemove": True}
+    else:
+        given["host_config"] = msgspec.structs.replace(host_config, auto_remove=True)
+    return given
+
+
 async def _remove_quietly(api: ContainersApi, container: str) -> None:
     with anyio.CancelScope(shield=True):
         # Conflict: the daemon is removing it already (auto_remove).
@@ -210,6 +223,8 @@ async def run_container(
     if detach:
         if stdin is not None:
             raise ValueError("containers.run: stdin needs an attached (not detached) run")
+        if remove:  # as `docker run -d --rm` and docker-py: the daemon removes it on exit
+            fields = _with_auto_remove(fields)
         created = await create_pulling(
             api, image, name=name, platform=platform, pull=pull, fields=fields, shielded=remove
         )

@@ -140,7 +140,9 @@ class ContainersApi(ContainerIoApi):
         Returns RunResult(exit_code, stdout, stderr), or with `detach=True` the created
         (and started) container. `stdin` (bytes or an async iterable) is streamed in and
         then closed. `remove=True` removes the container afterwards, also when the caller
-        is cancelled; `check=True` raises ContainerError on a non-zero exit. Other keywords
+        is cancelled; with `detach=True` it sets `auto_remove` (the daemon removes the
+        container when it exits, as `docker run -d --rm`). `check=True` raises
+        ContainerError on a non-zero exit. Other keywords
         are `create` fields. Output is collected in memory: use `run_streaming` for long
         or large output.
         """

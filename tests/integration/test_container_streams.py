@@ -506,6 +506,27 @@ async def test_run_streaming_yields_frames_live_then_the_exit_code(
     assert lines == [b"one\n", b"two\n"]
 
 
+async def test_a_detached_run_with_remove_is_removed_by_the_daemon_when_it_exits(
+    docker: Docker, docker_test_image: str, docker_test_labels: dict[str, str]
+) -> None:
+    for how in ({}, {"host_config": {"Memory": 64 << 20}}, {"host_config": HostConfig()}):
+        created = await docker.containers.run(
+            docker_test_image,
+            ["sleep", "0.5"],
+            detach=True,
+            remove=True,
+            labels=docker_test_labels,
+            **how,
+        )
+        with anyio.fail_after(30):
+            while True:  # gone once it has exited: nobody but the daemon removes it
+                try:
+                    await docker.containers.inspect(created.id)
+                except errors.NotFound:
+                    break
+                await anyio.sleep(0.1)
+
+
 async def test_run_detached_returns_the_started_container(
     docker: Docker, docker_test_image: str, docker_test_labels: dict[str, str]
 ) -> None:
@@ -559,7 +580,7 @@ async def test_a_run_with_remove_cancelled_at_any_moment_leaves_no_container(
         if scope.cancelled_caught:
             with pytest.raises(errors.NotFound):
                 await docker.containers.inspect(name)
-        else:  # started in time: a detached run leaves it running, as asked
+        else:  # started in time: it runs on, detached, until it exits
             await docker.containers.remove(name, force=True)
 
 
