@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import select
 import time
-from collections.abc import AsyncIterable, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterable, Callable, Mapping
 from typing import TypeVar
 
 import anyio
@@ -33,6 +33,10 @@ READ_SIZE = 256 * 1024
 # Bodies up to this size are sent in the same write as the head.
 _COALESCE_LIMIT = 64 * 1024
 _EMPTY_BODY = {"Content-Length": "0"}
+
+
+class _BodyCutShort(Exception):
+    """The daemon stopped reading the request body (see `_send_body_part`)."""
 
 
 class HTTPConnection:
@@ -99,40 +103,46 @@ class HTTPConnection:
                 await self.stream.send(head + body)
             else:
                 await self.stream.send(head)
-                await self._send_body(self.stream.send(bytes(body)))
+                with contextlib.suppress(_BodyCutShort):
+                    await self._send_body_part(bytes(body))
         else:
             headers["Transfer-Encoding"] = "chunked"
             await self.stream.send(
                 encode_request_head(request.method, request.target, self.host_header, headers)
             )
-            await self._send_body(self._send_chunked(body))
+            with contextlib.suppress(_BodyCutShort):
+                await self._send_chunked(body)
 
-    async def _send_body(self, sending: Awaitable[None]) -> None:
-        """Send a request body; a daemon that stopped reading it may have answered already.
+    async def _send_body_part(self, data: bytes) -> None:
+        """Send part of a request body; a daemon that stopped reading it may have answered.
 
         Go's net/http answers an error found before the body is read (a missing container
         or path: 404), reads at most 256 KiB more, then closes: the send breaks while the
-        answer waits in the socket. So the break is noted, not raised: reading the
-        response comes next and gives that answer, or ConnectionFailed when there is none.
-        The connection is never reused after it.
+        answer waits in the socket. So the break is noted and ends the body (_BodyCutShort,
+        which send_request drops): reading the response comes next and gives that answer,
+        or ConnectionFailed when there is none. The connection is never reused after it.
+        Only our own sends are caught here: an error of the caller's body source (a file
+        that cannot be read) propagates as it is.
         """
         try:
-            await sending
-        except (anyio.BrokenResourceError, OSError):
+            await self.stream.send(data)
+        except (anyio.BrokenResourceError, OSError) as exc:
             self.body_cut_short = True
+            raise _BodyCutShort from exc
 
     async def _send_chunked(self, body: AsyncIterable[bytes]) -> None:
+        send = self._send_body_part
         async with closing_source(body) as chunks:
             async for chunk in chunks:
                 if not chunk:
                     continue
                 if len(chunk) <= _COALESCE_LIMIT:
-                    await self.stream.send(chunk_header(len(chunk)) + chunk + b"\r\n")
+                    await send(chunk_header(len(chunk)) + chunk + b"\r\n")
                 else:
-                    await self.stream.send(chunk_header(len(chunk)))
-                    await self.stream.send(bytes(chunk))
-                    await self.stream.send(b"\r\n")
-        await self.stream.send(CHUNKED_BODY_END)
+                    await send(chunk_header(len(chunk)))
+                    await send(bytes(chunk))
+                    await send(b"\r\n")
+        await send(CHUNKED_BODY_END)
 
     async def fetch(self, request: Request) -> tuple[ResponseHead, list[bytes | memoryview]]:
         """Send a bodiless request and read the whole response: its head and body parts.
