@@ -498,18 +498,19 @@ def _compress(compressor: zlib._Compress | None, data: bytes | bytearray) -> byt
 
 
 def _read_text(path: str) -> str | None:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            return file.read()
-    except FileNotFoundError:
-        return None
+    """The file's text; None when it does not exist, DockerError when it cannot be read."""
+    content = _read_bytes(Path(path))
+    return None if content is None else content.decode("utf-8", errors="replace")
 
 
 def _read_bytes(path: Path) -> bytes | None:
+    """The file's bytes; None when it does not exist, DockerError when it cannot be read."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
         return None
+    except OSError as exc:  # a directory, no permission, an I/O error
+        raise errors.DockerError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from exc
 
 
 class PathContext:

@@ -185,6 +185,22 @@ async def test_missing_directory_and_bad_dockerignore_raise(tmp_path: Path) -> N
         await _collect(DirectoryContext(tmp_path))
 
 
+async def test_a_dockerignore_or_dockerfile_that_cannot_be_read_raises_naming_it(
+    tmp_path: Path,
+) -> None:
+    # A directory cannot be read as a file, even by root.
+    _write(tmp_path, {"Dockerfile": "FROM scratch\n"})
+    (tmp_path / ".dockerignore").mkdir()
+    with pytest.raises(errors.DockerError, match=r"cannot read '.*\.dockerignore': Is a dir"):
+        await _collect(DirectoryContext(tmp_path))
+    context = tmp_path / "context"
+    _write(context, {"a": "x"})
+    outside = tmp_path / "Dockerfile.dev"  # outside the context, and a directory
+    outside.mkdir()
+    with pytest.raises(errors.DockerError, match=r"cannot read '.*Dockerfile\.dev'"):
+        await _collect(DirectoryContext(context, dockerfile=outside))
+
+
 async def test_unreadable_file_raises_naming_it(tmp_path: Path) -> None:
     if os.geteuid() == 0:
         # root reads anything: make the "file" a directory-turned-file race instead
