@@ -28,6 +28,7 @@ import binascii
 import json
 import os
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from aiodocker_engine import errors
 from aiodocker_engine.models import AuthConfig
 
 __all__ = [
+    "HELPER_TIMEOUT",
     "HUB_SERVER",
     "CredentialStore",
     "RegistryAuth",
@@ -51,6 +53,9 @@ HUB_SERVER = "https://index.docker.io/v1/"
 HUB_REGISTRY = "docker.io"
 _HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 _HELPER_NOT_FOUND = "credentials not found"
+
+HELPER_TIMEOUT = 30.0
+"""Seconds a `docker-credential-*` helper may take before it is killed (DockerError)."""
 
 
 @dataclass(frozen=True, repr=False)
@@ -243,17 +248,23 @@ class CredentialStore:
             found = _from_auths(config["auths"], host)
             if found is not None:
                 out[host] = found
+        # A helper that is missing or fails is skipped, as the docker CLI's build does
+        # (GetAllCredentials' error is dropped): a config.json copied from a desktop
+        # (credsStore "desktop") must not break builds that need no credentials.
         store = config.get("credsStore")
         if store:
-            for server in await _helper_list(str(store)):
-                found = await _helper_get(str(store), server)
-                if found is not None:
-                    out[normalize_registry(server)] = found
+            with suppress(errors.DockerError):
+                for server in await _helper_list(str(store)):
+                    with suppress(errors.DockerError):
+                        found = await _helper_get(str(store), server)
+                        if found is not None:
+                            out[normalize_registry(server)] = found
         for key, helper in (config.get("credHelpers") or {}).items():
             host = normalize_registry(key)
-            found = await _helper_get(str(helper), server_key(host))
-            if found is not None:
-                out[host] = found
+            with suppress(errors.DockerError):
+                found = await _helper_get(str(helper), server_key(host))
+                if found is not None:
+                    out[host] = found
         return out
 
 
@@ -327,12 +338,19 @@ async def _run_helper(name: str, action: str, stdin: bytes) -> tuple[int, bytes,
         except (anyio.BrokenResourceError, anyio.ClosedResourceError):
             pass
 
-    async with process:
-        async with anyio.create_task_group() as group:
-            group.start_soon(feed)
-            group.start_soon(drain, process.stdout, "stdout")
-            group.start_soon(drain, process.stderr, "stderr")
-        status = await process.wait()
+    # A helper waiting on a prompt or a locked keychain would hang the call for good;
+    # leaving the scope kills it (anyio's Process.aclose).
+    with anyio.move_on_after(HELPER_TIMEOUT) as scope:
+        async with process:
+            async with anyio.create_task_group() as group:
+                group.start_soon(feed)
+                group.start_soon(drain, process.stdout, "stdout")
+                group.start_soon(drain, process.stderr, "stderr")
+            status = await process.wait()
+    if scope.cancelled_caught:
+        raise errors.DockerError(
+            f"credential helper {program} gave no answer within {HELPER_TIMEOUT:g} s"
+        )
     return status, bytes(output["stdout"]), bytes(output["stderr"])
 
 

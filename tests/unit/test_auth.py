@@ -8,9 +8,10 @@ import os
 import stat
 from pathlib import Path
 
+import anyio
 import pytest
 
-from aiodocker_engine import errors, models
+from aiodocker_engine import _auth, errors, models
 from aiodocker_engine._auth import (
     HUB_SERVER,
     CredentialStore,
@@ -242,3 +243,34 @@ async def test_failing_or_absent_helpers_raise_without_their_output(
         await _store(tmp_path, {"credsStore": "garbage"}).get("r.example")
     with pytest.raises(errors.DockerError, match=r"docker-credential-nope .*not on PATH"):
         await _store(tmp_path, {"credHelpers": {"r.example": "nope"}}).get("r.example")
+
+
+@pytest.mark.anyio
+async def test_all_skips_helpers_that_fail_as_the_cli_build_does(
+    tmp_path: Path, bin_dir: Path
+) -> None:
+    _helper(bin_dir, "broken", "exit 5\n")
+    plain = {"auth": base64.b64encode(b"p:q").decode()}
+    store = _store(
+        tmp_path,
+        {
+            "credsStore": "desktop",  # not on PATH, as in a config copied from a laptop
+            "credHelpers": {"gcr.example": "broken"},
+            "auths": {"plain.example": plain},
+        },
+    )
+    everything = await store.all()
+    assert set(everything) == {"plain.example"}
+    assert everything["plain.example"].password == "q"
+
+
+@pytest.mark.anyio
+async def test_a_helper_that_never_answers_is_killed_after_the_helper_timeout(
+    tmp_path: Path, bin_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_auth, "HELPER_TIMEOUT", 0.5)
+    _helper(bin_dir, "stuck", "sleep 60\n")
+    store = _store(tmp_path, {"credsStore": "stuck"})
+    with anyio.fail_after(20):
+        with pytest.raises(errors.DockerError, match=r"docker-credential-stuck .*within 0\.5 s"):
+            await store.get("r.example")
