@@ -36,8 +36,9 @@ Rules:
    looping over every byte in Python. UTF-8 needs no care: no byte of a multi-byte character is
    ASCII. Each value it delimits is decoded on its own; a bad one raises `StreamError` naming
    its byte offset, and bytes between values that cannot start one raise too. Inside an
-   incomplete value it keeps its state and resumes on the next chunk (linear again), until
-   the value ends or the fast path succeeds.
+   incomplete value it keeps its state and resumes on the next chunk (linear again), also
+   inside a string cut by the chunk's end (before a backslash whose byte is still to come),
+   until the value ends or the fast path succeeds.
 4. No message is lost to an error: if messages were decoded from a chunk before the error in
    it, ``feed`` returns them and the error is raised by the next ``feed`` or ``eof``. ``eof``
    has no next call, so it raises at once (dropping any message it decoded before the error).
@@ -90,50 +91,74 @@ _CANDIDATE = re.compile(rb"[}\]][ \t\r\n]*[{\[]")
 _TRAILING_CLOSER = re.compile(rb"[}\]][ \t\r\n]*\Z")
 # A whole string, a bracket or brace, or (when the string is not complete yet) a lone quote.
 _TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]]|"', re.DOTALL)
+# The rest of a string whose opening quote is behind: up to its closing quote, or as far as
+# the bytes go (stopping before a backslash whose escaped byte has not arrived).
+_STRING_REST = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.DOTALL)
 _OPEN = frozenset(b"{[")
 _QUOTE = ord('"')
 
+Scan = tuple[int, int, int, bool]
+"""Scanner state: (where to look next, nesting depth there, start of the open value, whether
+that place is inside a string)."""
+
 
 def _scan(
-    buf: bytes | bytearray, pos: int, depth: int, start: int, *, first_only: bool = False
-) -> tuple[list[tuple[int, int]], int, int, int, int]:
-    """Find complete top-level values in ``buf`` from scanner state ``(pos, depth, start)``.
+    buf: bytes | bytearray, state: Scan, *, first_only: bool = False
+) -> tuple[list[tuple[int, int]], Scan, int]:
+    """Find complete top-level values in ``buf`` from scanner `state`.
 
-    Returns their ``(start, end)`` spans, the state to resume from (``pos`` where to look next,
-    ``depth`` of nesting there, 0 between values, ``start`` of the open value), and the index
-    of bytes between values that cannot start an object or array (-1 if none; scanning stops
-    there). ``first_only`` stops at the end of the first value.
+    Returns their ``(start, end)`` spans, the state to resume from (depth 0 between values),
+    and the index of bytes between values that cannot start an object or array (-1 if none;
+    scanning stops there). ``first_only`` stops at the end of the first value. A string cut
+    by the end of the buffer is resumed from where it was left, not from its quote, so a long
+    message arriving in many reads is scanned once.
     """
+    pos, depth, start, in_string = state
     spans: list[tuple[int, int]] = []
     not_space = _NOT_SPACE.search
-    for m in _TOKEN.finditer(buf, pos):
-        i = m.start()
-        c = buf[i]
-        if depth == 0:
-            gap = not_space(buf, pos, i)
-            if gap is not None:
-                return spans, pos, 0, start, gap.start()
-            if c not in _OPEN:
-                return spans, pos, 0, start, i
-            start = i
-            depth = 1
-        elif c == _QUOTE:
-            if m.end() == i + 1:  # the string goes on in a later chunk: rescan from its quote
-                return spans, i, depth, start, -1
-        elif c in _OPEN:
-            depth += 1
-        else:
-            depth -= 1
+    n = len(buf)
+    while True:
+        if in_string:
+            rest = _STRING_REST.match(buf, pos)
+            assert rest is not None  # it matches the empty string too
+            end = rest.end()
+            if end >= n or buf[end] != _QUOTE:  # goes on in a later chunk (maybe mid-escape)
+                return spans, (end, depth, start, True), -1
+            pos = end + 1  # past its closing quote
+            in_string = False
+        m = None
+        for m in _TOKEN.finditer(buf, pos):
+            i = m.start()
+            c = buf[i]
             if depth == 0:
-                spans.append((start, m.end()))
-                if first_only:
-                    return spans, m.end(), 0, start, -1
-        pos = m.end()
+                gap = not_space(buf, pos, i)
+                if gap is not None:
+                    return spans, (pos, 0, start, False), gap.start()
+                if c not in _OPEN:
+                    return spans, (pos, 0, start, False), i
+                start = i
+                depth = 1
+            elif c == _QUOTE:
+                if m.end() == i + 1:  # an unfinished string: go on inside it
+                    pos = i + 1
+                    in_string = True
+                    break
+            elif c in _OPEN:
+                depth += 1
+            else:
+                depth -= 1
+                if depth == 0:
+                    spans.append((start, m.end()))
+                    if first_only:
+                        return spans, (m.end(), 0, start, False), -1
+            pos = m.end()
+        if not in_string:
+            break
     if depth == 0:
         gap = not_space(buf, pos)
         if gap is not None:
-            return spans, pos, 0, start, gap.start()
-    return spans, len(buf), depth, start, -1
+            return spans, (pos, 0, start, False), gap.start()
+    return spans, (n, depth, start, False), -1
 
 
 def _ends_closed(chunk: bytes) -> bool:
@@ -179,7 +204,7 @@ class JsonStreamDecoder(Generic[T]):
         self._state = JsonStreamState.OPEN
         self._pending = bytearray()
         self._offset = 0  # stream offset of _pending[0]
-        self._scan: tuple[int, int, int] | None = None  # scanner (pos, depth, start), rule 3
+        self._scan: Scan | None = None  # scanner state, rule 3
         self._search_from = 0  # where the candidate search resumes in _pending, rule 2
         self._error: StreamError | None = None
 
@@ -277,8 +302,8 @@ class JsonStreamDecoder(Generic[T]):
         try:
             while True:
                 if self._scan is not None:  # rule 3, until the value in question ends
-                    pos, depth, start = self._scan
-                    spans, pos, depth, start, junk = _scan(buf, pos, depth, start, first_only=True)
+                    spans, scan, junk = _scan(buf, self._scan, first_only=True)
+                    pos, depth, start, _ = scan
                     self._decode_spans(spans, out)
                     if junk >= 0:
                         raise self._bad(
@@ -292,7 +317,7 @@ class JsonStreamDecoder(Generic[T]):
                                 f"byte {self._offset + start}",
                                 buf[start:],
                             )
-                        self._scan = (pos, depth, start)
+                        self._scan = scan
                         p = start
                         break
                     self._scan = None
@@ -314,7 +339,7 @@ class JsonStreamDecoder(Generic[T]):
                     p = candidate.end() - 1  # the next value's opening bracket
                     candidate = search(buf, p)
                 if candidate is not None:  # not the value's end after all: rule 3 decides
-                    self._scan = (p, 0, p)
+                    self._scan = (p, 0, p, False)
                     continue
                 trailing = _TRAILING_CLOSER.search(buf, max(p, self._search_from))
                 self._search_from = n if trailing is None else trailing.start()
@@ -322,7 +347,7 @@ class JsonStreamDecoder(Generic[T]):
                     try:
                         out.append(decode(buf[p:]))
                     except msgspec.DecodeError:
-                        self._scan = (p, 0, p)
+                        self._scan = (p, 0, p, False)
                         continue
                     p = n
                 break
@@ -337,8 +362,8 @@ class JsonStreamDecoder(Generic[T]):
             self._offset += p
             self._search_from = max(0, self._search_from - p)
             if self._scan is not None:
-                pos, depth, start = self._scan
-                self._scan = (pos - p, depth, start - p)
+                pos, depth, start, in_string = self._scan
+                self._scan = (pos - p, depth, start - p, in_string)
         return out
 
     def _decode_spans(self, spans: list[tuple[int, int]], out: list[T]) -> None:

@@ -213,6 +213,32 @@ def test_json_stream_handles_a_large_message_in_many_chunks() -> None:
         assert run([raw[i : i + size] for i in range(0, len(raw), size)]) == ([big, big], "")
 
 
+def test_json_stream_resumes_inside_a_long_string_instead_of_rescanning_it() -> None:
+    # "}{" inside the string sends the decoder to its scanner (rule 3); a string cut by a
+    # chunk end is then resumed where it was left, also after a backslash cut from its byte.
+    text = 'a}{b\\"c' * 20_000
+    raw = msgspec.json.encode({"stream": text}) + msgspec.json.encode({"next": 1})
+    decoder: JsonStreamDecoder[Any] = JsonStreamDecoder()
+    out: list[Any] = []
+    resumed_at = []
+    for i in range(0, len(raw), 4099):
+        out += decoder.feed(raw[i : i + 4099])
+        scan = decoder._scan
+        if scan is not None and scan[3]:
+            resumed_at.append(scan[0])
+    out += decoder.eof()
+    assert out == [{"stream": text}, {"next": 1}]
+    assert len(resumed_at) > 10
+    assert resumed_at == sorted(resumed_at) and len(set(resumed_at)) == len(resumed_at)
+    assert all(pos > len(b'{"stream":"') for pos in resumed_at)  # never back to the quote
+    for size in (1, 2, 3):  # every cut, escapes included
+        pieces = [raw[i : min(i + size, 4000)] for i in range(0, 4000, size)]
+        assert run([*pieces, raw[4000:]]) == (
+            [{"stream": text}, {"next": 1}],
+            "",
+        )
+
+
 def test_json_stream_accepts_bytearray_and_memoryview() -> None:
     decoder = JsonStreamDecoder()
     assert decoder.feed(bytearray(b'{"a":1}\n{"b"')) == [{"a": 1}]
