@@ -79,7 +79,8 @@ class EngineAddress:
     def host_header(self) -> str:
         """The Host header to send: the daemon ignores it on Unix sockets and ssh pipes."""
         if self.scheme == "tcp":
-            return f"{self.host}:{self.port}"
+            host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal
+            return f"{host}:{self.port}"
         return "docker"
 
 
@@ -134,11 +135,13 @@ def parse_host(url: str, *, tls: TLSConfig | bool | None = None) -> EngineAddres
 
 
 def _tls_from_env(env: Mapping[str, str]) -> TLSConfig | None:
-    verify = env.get("DOCKER_TLS_VERIFY", "")
+    # As the docker CLI and docker-py: any non-empty DOCKER_TLS_VERIFY, "0" too, means
+    # verify. DOCKER_CERT_PATH alone means TLS without verifying the daemon (docker-py).
+    verify = bool(env.get("DOCKER_TLS_VERIFY", ""))
     cert_path = env.get("DOCKER_CERT_PATH", "")
-    if verify not in ("", "0") or cert_path:
+    if verify or cert_path:
         base = cert_path or str(Path.home() / ".docker")
-        return TLSConfig.from_cert_path(base, verify=verify not in ("", "0"))
+        return TLSConfig.from_cert_path(base, verify=verify)
     return None
 
 
