@@ -33,7 +33,8 @@ Theory of operation:
    would shadow a name used in annotations (`str`, `list`, ...). When two wire names map to
    one attribute, the first keeps it and the others get `_2`, `_3`... (or a name from
    `ATTRIBUTE_NAMES`); a field of an older spec that is only another spelling of a current
-   one (v1.27's `NanoCPUs` for `NanoCpus`) is dropped. `msgspec.field` carries the wire name
+   one (v1.27's `NanoCPUs` for `NanoCpus`, or one that differs only in case, which Go's JSON
+   treats as the same key) is dropped. `msgspec.field` carries the wire name
    whenever it differs from the attribute.
 6. Models are split into modules by the tags of the operations that use them; a model used by
    several tags (and everything it references) goes to `_common`, so modules only import from
@@ -234,6 +235,20 @@ PATCHES: tuple[Patch, ...] = (
         {"$ref": DROP, "description": "Any JSON value."},
         "`aux` is {ID} for the classic builder, but BuildKit builds (`version=2`) send a "
         "base64 string (a `moby.buildkit.trace` message) and push sends {Tag, Digest, Size}.",
+    ),
+    Patch(
+        "/definitions/TaskSpec/properties/ContainerSpec/properties",
+        {"HealthCheck": DROP, "Healthcheck": {"$ref": "#/definitions/HealthConfig"}},
+        "dockerd sends the key `Healthcheck` (Go `ContainerSpec.Healthcheck` has no JSON tag); "
+        "it reads `HealthCheck` only because Go matches keys without case. Read as the spec "
+        "says, a service's healthcheck is never seen, and inspect-then-update drops it.",
+    ),
+    Patch(
+        "/definitions/Volume/properties/Status/additionalProperties",
+        {"type": DROP, "description": "Any JSON value."},
+        "Go `map[string]interface{}`, and the description's own example is "
+        '`{"key":"value"}`: a driver that reports a string or a bool would otherwise make '
+        "every volume list and `system.df` fail to decode.",
     ),
     Patch(
         "/definitions/EventMessage/properties",
@@ -764,17 +779,18 @@ class Generator:
                 continue
             seen.add(id(old.deref(schema)))
             attrs = {snake_case(w): w for w in out}
+            # Go matches JSON keys without case: `HealthCheck` is the `Healthcheck` we have.
+            cased = {w.lower(): w for w in out}
             for wire, prop in old.properties(schema).items():
                 if wire in out:
                     if out[wire].legacy is None:
                         self._check_conflict(owner, wire, out[wire].type, old, prop)
                     continue
-                if snake_case(wire) in attrs:
+                same = attrs.get(snake_case(wire)) or cased.get(wire.lower())
+                if same is not None:
                     # Another spelling of a field we have (v1.27 says `NanoCPUs` for the
                     # `NanoCpus` that every daemon sends): a typo in the older spec.
-                    self.spellings.append(
-                        f"{owner}.{wire} ({old.label}) = {attrs[snake_case(wire)]}"
-                    )
+                    self.spellings.append(f"{owner}.{wire} ({old.label}) = {same}")
                     continue
                 t = self._old_type(old, prop, owner + pascal_case(wire), f"`{owner}.{wire}`")
                 out[wire] = Field(wire, "", t, legacy=old.label)

@@ -94,7 +94,7 @@ class SystemApi(ApiGroup):
             "GET",
             "/system/df",
             SystemDataUsageResponse,
-            query={"type": type, "verbose": verbose},
+            query={"type": type, "verbose": verbose or None},  # False is the default
             time_limit=None,
         )
         return fill_usage_summaries(result, type)

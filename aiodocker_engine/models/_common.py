@@ -751,7 +751,7 @@ class Volume(Model, kw_only=True):
     driver: str | None = msgspec.field(default=None, name="Driver")
     mountpoint: str | None = msgspec.field(default=None, name="Mountpoint")
     created_at: str | None = msgspec.field(default=None, name="CreatedAt")
-    status: dict[str, dict[str, Any]] | None = msgspec.field(default=None, name="Status")
+    status: dict[str, Any] | None = msgspec.field(default=None, name="Status")
     labels: dict[str, str] | None = msgspec.field(default=None, name="Labels")
     scope: VolumeScope | None = msgspec.field(default=None, name="Scope")
     cluster_volume: ClusterVolume | None = msgspec.field(default=None, name="ClusterVolume")

@@ -498,7 +498,6 @@ class TaskSpecContainerSpec(Model, kw_only=True):
     mounts: list[Mount] | None = msgspec.field(default=None, name="Mounts")
     stop_signal: str | None = msgspec.field(default=None, name="StopSignal")
     stop_grace_period: int | None = msgspec.field(default=None, name="StopGracePeriod")
-    health_check: HealthConfig | None = msgspec.field(default=None, name="HealthCheck")
     hosts: list[str] | None = msgspec.field(default=None, name="Hosts")
     dns_config: TaskSpecContainerSpecDNSConfig | None = msgspec.field(
         default=None, name="DNSConfig"
@@ -518,6 +517,7 @@ class TaskSpecContainerSpec(Model, kw_only=True):
     ulimits: list[TaskSpecContainerSpecUlimitsItem] | None = msgspec.field(
         default=None, name="Ulimits"
     )
+    healthcheck: HealthConfig | None = msgspec.field(default=None, name="Healthcheck")
 
 
 class TaskSpecContainerSpecConfigsItem(Model, kw_only=True):

@@ -314,6 +314,40 @@ async def test_service_create_inspect_list_update_and_remove(
     await _wait_for(lambda: _no_tasks(docker, created.id), "the service's containers gone")
 
 
+async def test_a_services_healthcheck_is_read_and_survives_inspect_then_update(
+    docker: Docker,
+    swarm: SwarmSetup,
+    cleanup: list[tuple[str, str]],
+    docker_session_id: str,
+    anyio_backend: str,
+) -> None:
+    # dockerd sends the key `Healthcheck` where the spec says `HealthCheck`.
+    task = _spec(swarm.image_id, "sleep 300")
+    assert task.container_spec is not None
+    task.container_spec.healthcheck = models.HealthConfig(
+        test=["CMD", "true"], interval=5_000_000_000, retries=2
+    )
+    created = await docker.services.create(
+        name=f"aiodocker-svc-hc-{docker_session_id}-{anyio_backend}", task_template=task
+    )
+    cleanup.append(("service", created.id))
+    service = await docker.services.inspect(created.id)
+    assert service.spec is not None and service.spec.task_template is not None
+    container_spec = service.spec.task_template.container_spec
+    assert container_spec is not None and container_spec.healthcheck is not None
+    assert container_spec.healthcheck.test == ["CMD", "true"]
+    assert container_spec.healthcheck.retries == 2
+    assert service.version is not None
+    service.spec.labels = {"changed": "yes"}
+    await docker.services.update(created.id, service.spec, version=service.version.index or 0)
+    updated = await docker.services.inspect(created.id)
+    assert updated.spec is not None and updated.spec.labels == {"changed": "yes"}
+    assert updated.spec.task_template is not None
+    assert updated.spec.task_template.container_spec is not None
+    kept = updated.spec.task_template.container_spec.healthcheck
+    assert kept is not None and kept.test == ["CMD", "true"] and kept.retries == 2
+
+
 async def test_service_and_task_logs_keep_stdout_and_stderr_apart(
     docker: Docker, swarm: SwarmSetup, cleanup: list[tuple[str, str]]
 ) -> None:

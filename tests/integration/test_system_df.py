@@ -69,3 +69,8 @@ async def test_df_type_filter_is_refused_before_sending_on_api_1_41(docker_engin
     async with Docker(docker_engine.host, api_version="1.41") as docker:
         with pytest.raises(errors.VersionError, match="type"):
             await docker.system.df(type=["volume"])
+        # verbose=False is the default: nothing to gate, the daemon answers.
+        usage = await docker.system.df(verbose=False)
+        assert usage.image_usage is not None
+        with pytest.raises(errors.VersionError, match="verbose"):
+            await docker.system.df(verbose=True)
