@@ -81,7 +81,9 @@ class NetworksApi(ApiGroup):
 
         `internal=True` gives a bridge with no route out of the host. IPAM subnets go in
         `ipam=IPAM(config=[IPAMConfig(subnet="10.7.0.0/24")])`. A taken name raises
-        Conflict on recent daemons; a driver that does not exist raises NotFound;
+        Conflict: before API 1.44 the daemon checks only when asked, so `check_duplicate`
+        left None is sent as True there, as the docker CLI does (False asks for a second
+        network of that name); a driver that does not exist raises NotFound;
         a subnet overlapping another network raises Forbidden. Fields newer than the
         negotiated API (e.g. `enable_ipv4`, 1.48) raise VersionError before sending.
         """
@@ -101,6 +103,11 @@ class NetworksApi(ApiGroup):
             "config_from": config_from,
             "check_duplicate": check_duplicate,
         }
+        if check_duplicate is None and (body is None or body.check_duplicate is None):
+            await self._docker.negotiate()
+            version = self._docker._version
+            if version is not None and version < (1, 44):
+                fields["check_duplicate"] = True
         request, set_fields = build_body(
             NetworkCreateRequest, body, fields, where="networks.create"
         )

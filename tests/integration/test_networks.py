@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from typing import Any
 
 import pytest
@@ -151,3 +152,27 @@ async def test_prune_removes_only_unused_labelled_networks(
         for ident in (unused.id, used.id):
             with contextlib.suppress(errors.NotFound):
                 await docker.networks.remove(ident)
+
+
+async def test_a_taken_name_raises_conflict_unless_a_duplicate_is_asked_for(
+    docker: Docker, docker_test_labels: dict[str, str]
+) -> None:
+    name = f"aiodocker-engine-dup-{uuid.uuid4().hex[:12]}"
+    made: list[str] = []
+    try:
+        first = await docker.networks.create(name=name, internal=True, labels=docker_test_labels)
+        made.append(first.id)
+        with pytest.raises(errors.Conflict, match=name):
+            await docker.networks.create(name=name, internal=True, labels=docker_test_labels)
+        same_name = await docker.networks.list(filters={"name": name})
+        assert [n.id for n in same_name] == [first.id]  # nothing was made the second time
+        version = tuple(int(part) for part in (await docker.negotiate()).split("."))
+        if version < (1, 44):  # only older daemons make duplicates at all
+            second = await docker.networks.create(
+                name=name, internal=True, labels=docker_test_labels, check_duplicate=False
+            )
+            made.append(second.id)
+            assert second.warning and name in second.warning
+    finally:
+        for ident in made:
+            await docker.networks.remove(ident)
