@@ -201,7 +201,9 @@ class ServicesApi(_LogsMixin):
         `version=service.version.index` from the same inspect (a stale version raises).
         Tasks are replaced only when the task template changes; bump
         `task_template.force_update` to force it. `rollback="previous"` goes back to
-        the previous spec (the body is then ignored). Credentials as for `create`, or
+        the previous spec; the daemon still checks the body sent along, so without one
+        the service's current spec is sent (one inspect), as `docker service rollback`
+        does. Credentials as for `create`, or
         `registry_auth_from` to reuse the ones stored with the (previous) spec.
         """
         fields: dict[str, Any] = {
@@ -214,6 +216,10 @@ class ServicesApi(_LogsMixin):
             "networks": networks,
             "endpoint_spec": endpoint_spec,
         }
+        if rollback is not None and body is None and all(v is None for v in fields.values()):
+            # dockerd converts the body to swarmkit's spec before it rolls back, and an
+            # empty one fails that ("mismatched Runtime and *Spec fields").
+            body = (await self.inspect(service)).spec
         request, set_fields = build_body(ServiceSpec, body, fields, where="services.update")
         headers = await self._auth_headers(_image_of(request), auth)
         return await self._docker._json(

@@ -298,11 +298,11 @@ async def test_service_create_inspect_list_update_and_remove(
     with pytest.raises(errors.APIError, match="out of sequence"):
         await docker.services.update(created.id, spec, version=service.version.index or 0)
 
-    # Roll back to the previous spec: one replica again.
+    # Roll back to the previous spec: one replica again (no body: the current one goes).
     current = await docker.services.inspect(created.id)
     assert current.version is not None
     await docker.services.update(
-        created.id, current.spec, version=current.version.index or 0, rollback="previous"
+        created.id, version=current.version.index or 0, rollback="previous"
     )
     rolled = await docker.services.inspect(created.id)
     assert rolled.spec is not None and rolled.spec.mode is not None
