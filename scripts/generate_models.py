@@ -165,6 +165,12 @@ PATCHES: tuple[Patch, ...] = (
         "failed update; the spec lists only `updating`, `paused`, `completed`.",
     ),
     Patch(
+        "/definitions/ServiceSpec/properties/RollbackConfig/properties/FailureAction",
+        _OPEN_ENUM,
+        "Go's RollbackConfig is the UpdateConfig type, so dockerd takes and reports "
+        "`rollback` here too; one such service would make `services.list()` fail to decode.",
+    ),
+    Patch(
         "/definitions/KnownSignerIdentity",
         _OPEN_ENUM,
         "a one-value list (v1.53) of signers that will grow with image-signing services.",

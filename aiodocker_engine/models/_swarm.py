@@ -352,9 +352,8 @@ class ServiceSpecRollbackConfig(Model, kw_only=True):
 
     parallelism: int | None = msgspec.field(default=None, name="Parallelism")
     delay: int | None = msgspec.field(default=None, name="Delay")
-    failure_action: ServiceSpecRollbackConfigFailureAction | None = msgspec.field(
-        default=None, name="FailureAction"
-    )
+    # open enum: daemons send values the spec does not list (see PATCHES)
+    failure_action: str | None = msgspec.field(default=None, name="FailureAction")
     monitor: int | None = msgspec.field(default=None, name="Monitor")
     max_failure_ratio: float | None = msgspec.field(default=None, name="MaxFailureRatio")
     order: ServiceSpecRollbackConfigOrder | None = msgspec.field(default=None, name="Order")
@@ -728,9 +727,6 @@ NodeState: TypeAlias = Literal["unknown", "down", "ready", "disconnected"]
 
 # Model of definition `Reachability` (Engine API v1.55).
 Reachability: TypeAlias = Literal["unknown", "unreachable", "reachable"]
-
-# Enum of `ServiceSpecRollbackConfig.FailureAction` (Engine API v1.55).
-ServiceSpecRollbackConfigFailureAction: TypeAlias = Literal["continue", "pause"]
 
 # Enum of `ServiceSpecRollbackConfig.Order` (Engine API v1.55).
 ServiceSpecRollbackConfigOrder: TypeAlias = Literal["stop-first", "start-first"]

@@ -20,3 +20,10 @@ def test_volume_status_values_may_be_any_json() -> None:
     listed = msgspec.json.decode(raw, type=models.VolumeListResponse)
     assert listed.volumes is not None
     assert listed.volumes[0].status == {"ready": True, "size": "1G"}
+
+
+def test_a_rollback_config_may_say_rollback_as_dockerd_reports_it() -> None:
+    raw = b'{"Name": "s", "RollbackConfig": {"FailureAction": "rollback"}}'
+    spec = msgspec.json.decode(raw, type=models.ServiceSpec)
+    assert spec.rollback_config is not None
+    assert spec.rollback_config.failure_action == "rollback"
