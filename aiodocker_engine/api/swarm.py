@@ -247,6 +247,12 @@ class NodesApi(ApiGroup):
             "availability": availability,
         }
         request, _ = build_body(NodeSpec, body, fields, where="nodes.update")
+        if request.role is None or request.availability is None:
+            # The daemon refuses a spec without them ('invalid Role: ""'), after the fact.
+            raise ValueError(
+                "nodes.update() replaces the whole spec: pass the current one "
+                "(`(await docker.nodes.inspect(id)).spec`) with your changes as keywords"
+            )
         await self._docker._empty(
             "NodeUpdate",
             "POST",

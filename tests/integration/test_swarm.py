@@ -236,8 +236,9 @@ async def test_nodes_list_inspect_and_update_labels(docker: Docker, swarm: Swarm
     assert updated.spec.role == "manager"
     assert (await docker.nodes.list(filters={"node.label": "zone=a"}))[0].id == swarm.node_id
     assert updated.version is not None
-    # The spec is replaced as a whole: without the current one the role is missing.
-    with pytest.raises(errors.BadRequest, match="Role"):
+    # The spec is replaced as a whole: without the current one the role is missing, which
+    # the daemon would refuse ('invalid Role'); refused before sending.
+    with pytest.raises(ValueError, match="replaces the whole spec"):
         await docker.nodes.update(swarm.node_id, version=updated.version.index or 0, labels={})
     await docker.nodes.update(
         swarm.node_id, updated.spec, version=updated.version.index or 0, labels={}
