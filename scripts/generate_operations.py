@@ -11,12 +11,15 @@ Theory of operation:
    renamed (``ContainerGetArchive`` became ``ContainerArchive`` in 1.28) keeps its first version.
 3. An operation's minimum version is the first file that lists it.
 4. A *parameter* is a query or header parameter (wire name) or a top-level property of a JSON
-   object body (following ``$ref`` and ``allOf``), or a property of one of the body objects
-   NESTED_BODY_FIELDS names, as ``Holder.Field`` (``HostConfig.Annotations``). Its minimum
-   is the first file that lists it, its maximum the last one; only minima later than the
-   operation's own, and maxima older than the newest file, are emitted. A parameter missing
-   from a file between the two is a hole in the docs, not a removal: holes are reported
-   unless listed in KNOWN_GAPS.
+   object body (following ``$ref`` and ``allOf``), or any property below one of the body
+   objects NESTED_BODY_FIELDS names, as a path (``HostConfig.Mounts[].BindOptions.
+   CreateMountpoint``: ``[]`` for array items, ``{}`` for map values). Its minimum is the
+   first file that lists it, its maximum the last one; only minima later than the
+   operation's own, and maxima older than the newest file, are emitted, and for a nested
+   path only when the file just before (after) still lists fields of its parent: a path that
+   appears because the docs reshaped its parent says nothing about the daemon. A parameter
+   missing from a file between the two is a hole in the docs, not a removal: holes are
+   reported unless listed in KNOWN_GAPS.
 5. Upstream keeps fixing the old files on master, and did not always document a change in the
    version that made it. ERRATA and IGNORED correct the cases where upstream's changelog
    (``engine-api-CHANGELOG.md``) or a doc-fix pull request shows a file is wrong. Each entry
@@ -247,6 +250,21 @@ ERRATA: dict[tuple[str, str], Erratum] = {
         "Resources in v1.25-v1.35 and v1.38-v1.39 (as for update)",
         (1, 25),
     ),
+    **{
+        (op, f"TaskTemplate.ContainerSpec.{name}"): Erratum(
+            "the v1.27 changelog lists no service change: the v1.27 file documents fields "
+            "that services had before, so the daemon's first version is unknown (not gated)",
+            (1, 25),
+        )
+        for op in ("ServiceCreate", "ServiceUpdate")
+        for name in ("Groups", "HealthCheck", "Hostname", "Hosts", "OpenStdin", "Secrets")
+    },
+    **{
+        (op, "TaskTemplate.ContainerSpec.ReadOnly"): Erratum(
+            "changelog v1.28: services now accept ReadOnly (the v1.27 file lists it)", (1, 28)
+        )
+        for op in ("ServiceCreate", "ServiceUpdate")
+    },
     ("ContainerUpdate", "NanoCpus"): Erratum(
         "changelog v1.28: update now supports NanoCpus (files list it from v1.25 because "
         "update's body reuses the Resources definition of create)",
@@ -316,8 +334,12 @@ IGNORED: dict[tuple[str, str], str] = {
 
 # Body objects whose own fields are gated too: operationId -> top-level body fields.
 # HostConfig grew fields over the years (Annotations in v1.43) that an older daemon ignores.
+_SERVICE_SPEC = ("TaskTemplate", "Mode", "UpdateConfig", "RollbackConfig", "EndpointSpec")
 NESTED_BODY_FIELDS: dict[str, tuple[str, ...]] = {
-    "ContainerCreate": ("HostConfig",),
+    "ContainerCreate": ("HostConfig", "Healthcheck", "NetworkingConfig"),
+    "ServiceCreate": _SERVICE_SPEC,
+    "ServiceUpdate": _SERVICE_SPEC,
+    "NetworkConnect": ("EndpointConfig",),
 }
 
 # (operationId, wire name) -> versions whose file omits a parameter present before and after.
@@ -420,31 +442,64 @@ def body_fields(spec: Mapping[str, Any], schema: Mapping[str, Any]) -> Iterator[
     yield from walk(schema)
 
 
-def nested_schema(
-    spec: Mapping[str, Any], schema: Mapping[str, Any], name: str
-) -> Mapping[str, Any] | None:
-    """The schema of the top-level property `name` of a body schema (through $ref, allOf)."""
+def schema_properties(spec: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
+    """The properties of an object schema with their schemas, through $ref and allOf."""
+    out: dict[str, Any] = {}
+    seen: set[str] = set()
 
-    def walk(node: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    def walk(node: Mapping[str, Any]) -> None:
         ref = node.get("$ref")
         if isinstance(ref, str):
-            return walk(spec["definitions"][ref.rsplit("/", 1)[-1]])
+            name = ref.rsplit("/", 1)[-1]
+            if name not in seen:
+                seen.add(name)
+                walk(spec["definitions"][name])
+            return
         for part in node.get("allOf", ()):
-            found = walk(part)
-            if found is not None:
-                return found
-        properties = node.get("properties") or {}
-        found = properties.get(name)
-        return found if isinstance(found, Mapping) else None
+            walk(part)
+        out.update(node.get("properties") or {})
 
-    return walk(schema)
+    walk(schema)
+    return out
+
+
+def _resolved(spec: Mapping[str, Any], node: Mapping[str, Any]) -> tuple[Mapping[str, Any], str]:
+    """A schema through its $ref, and the definition name ("" when inline)."""
+    ref = node.get("$ref")
+    if isinstance(ref, str):
+        name = ref.rsplit("/", 1)[-1]
+        return spec["definitions"][name], name
+    return node, ""
+
+
+def nested_fields(
+    spec: Mapping[str, Any], schema: Mapping[str, Any], prefix: str, inside: frozenset[str]
+) -> Iterator[str]:
+    """``Prefix.Field`` for every property under an object schema, all the way down: into
+    objects, array items (``Field[].Sub``) and map values (``Field{}.Sub``). `inside` holds
+    the definitions on the way here, so a recursive one is entered once."""
+    for name, prop in schema_properties(spec, schema).items():
+        path = f"{prefix}.{name}"
+        yield path
+        node, definition = _resolved(spec, prop)
+        suffix = ""
+        if node.get("type") == "array" and isinstance(node.get("items"), Mapping):
+            node, definition = _resolved(spec, node["items"])
+            suffix = "[]"
+        elif isinstance(node.get("additionalProperties"), Mapping) and not node.get("properties"):
+            node, definition = _resolved(spec, node["additionalProperties"])
+            suffix = "{}"
+        if (definition and definition in inside) or not schema_properties(spec, node):
+            continue
+        below = inside | {definition} if definition else inside
+        yield from nested_fields(spec, node, path + suffix, below)
 
 
 def endpoint_parameters(
     spec: Mapping[str, Any], operation: Mapping[str, Any]
 ) -> Iterator[tuple[str, str]]:
     """(location, wire name) of every parameter that can be gated: query, header, body field,
-    and the fields of the NESTED_BODY_FIELDS objects, as "Holder.Field"."""
+    and the fields under the NESTED_BODY_FIELDS objects, as "Holder.Field.Sub"."""
     nested = NESTED_BODY_FIELDS.get(operation.get("operationId", ""), ())
     for parameter in operation.get("parameters", ()):
         location = parameter["in"]
@@ -452,13 +507,16 @@ def endpoint_parameters(
             yield location, parameter["name"]
         elif location == "body":
             schema = parameter.get("schema", {})
-            for name in body_fields(spec, schema):
+            properties = schema_properties(spec, schema)
+            for name in properties:
                 yield "body", name
             for holder in nested:
-                inner = nested_schema(spec, schema, holder)
-                if inner is not None:
-                    for name in body_fields(spec, inner):
-                        yield "body", f"{holder}.{name}"
+                inner = properties.get(holder)
+                if isinstance(inner, Mapping):
+                    node, definition = _resolved(spec, inner)
+                    inside = frozenset({definition} if definition else ())
+                    for name in nested_fields(spec, node, holder, inside):
+                        yield "body", name
 
 
 def collect(specs: Mapping[Version, Mapping[str, Any]]) -> dict[str, History]:
@@ -510,6 +568,29 @@ def collect(specs: Mapping[Version, Mapping[str, Any]]) -> dict[str, History]:
                 )
             history.parameters.setdefault(name, set()).add(version)
     return histories
+
+
+def _described_parents(history: History) -> dict[str, set[Version]]:
+    """For each nested parameter's parent path, the versions whose file lists a field of it.
+
+    A nested field is gated only where the file before its first (or after its last) still
+    describes its parent: a field that merely moved when the docs reshaped its parent (a map
+    of objects that became a map of lists, an inline object that became a $ref) is no
+    evidence of when the daemon started or stopped taking it (rule 4)."""
+    out: dict[str, set[Version]] = {}
+    for name, present in history.parameters.items():
+        parent = name.rpartition(".")[0]
+        if parent:
+            out.setdefault(parent, set()).update(present)
+    return out
+
+
+def _before(versions: list[Version], version: Version) -> Version:
+    return versions[versions.index(version) - 1]
+
+
+def _after(versions: list[Version], version: Version) -> Version:
+    return versions[versions.index(version) + 1]
 
 
 def build_index(spec_dir: Path) -> Index:
@@ -574,6 +655,7 @@ def build_index(spec_dir: Path) -> Index:
         op_versions = sorted(history.versions)
         mins: dict[str, Version] = {}
         maxes: dict[str, Version] = {}
+        described = _described_parents(history)
         for name, present in history.parameters.items():
             key = (op, name)
             if key in IGNORED:
@@ -595,9 +677,16 @@ def build_index(spec_dir: Path) -> Index:
                 used_errata.add(key)
                 parameter_notes[key] = f"errata: files v{fmt(low)}"
                 low = erratum.min_version
-            if low > op_versions[0]:
+            parent = name.rpartition(".")[0]
+            if low > op_versions[0] and (
+                erratum is not None
+                or not parent
+                or _before(op_versions, low) in described.get(parent, ())
+            ):
                 mins[name] = low
-            if high < newest:
+            if high < newest and (
+                not parent or _after(op_versions, high) in described.get(parent, ())
+            ):
                 maxes[name] = high
         if mins:
             parameter_min[op] = dict(sorted(mins.items(), key=lambda kv: (kv[1], kv[0])))

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import msgspec
 
-__all__ = ["build_body"]
+__all__ = ["build_body", "set_paths"]
 
 S = TypeVar("S", bound=msgspec.Struct)
 
@@ -26,10 +26,12 @@ def build_body(
     fields: Mapping[str, Any],
     *,
     nested: Mapping[str, type[msgspec.Struct]] | None = None,
+    gated: Sequence[str] = (),
     where: str = "",
 ) -> tuple[S, list[str]]:
-    """Merge `fields` (snake_case attribute names) into `body`; return it and the wire names set
-    (those of `nested` models' fields as "Holder.Field").
+    """Merge `fields` (snake_case attribute names) into `body`; return it and the wire names set,
+    with every field set under the `gated` attributes as a path, all the way down
+    ("HostConfig.Mounts[].BindOptions.CreateMountpoint"), for the version gates.
 
     A keyword that is not a field of `model` but is one of a `nested` model (e.g. a
     HostConfig field given to `containers.create`) goes into that nested field. Values are
@@ -72,16 +74,47 @@ def build_body(
             if name not in top and getattr(body, name, None) is not None
         )
     # Nested fields are gated too ("HostConfig.Annotations"), however they were given.
-    for holder, nested_model in (nested or {}).items():
+    paths: set[str] = set()
+    for holder in gated:
         value = getattr(merged, holder, None)
-        if value is not None:
-            prefix = names[holder] + "."
-            set_names.extend(
-                prefix + wire
-                for name, wire in _wire_names(nested_model).items()
-                if getattr(value, name) is not None
-            )
+        if isinstance(value, msgspec.Struct):
+            _set_paths(value, names[holder], paths)
+    set_names.extend(sorted(paths))
     return merged, set_names
+
+
+def set_paths(value: msgspec.Struct, prefix: str) -> list[str]:
+    """The paths of every field set in `value` and below it, under `prefix` (see `_set_paths`)."""
+    out: set[str] = set()
+    _set_paths(value, prefix, out)
+    return sorted(out)
+
+
+def _set_paths(value: msgspec.Struct, prefix: str, out: set[str]) -> None:
+    """Add "prefix.Field" for every field set in `value`, and below it: list items as
+    "Field[].Sub", map values as "Field{}.Sub" (lists of them as "Field{}[].Sub")."""
+    for name, wire in _wire_names(type(value)).items():
+        field = getattr(value, name)
+        if field is None:
+            continue
+        path = f"{prefix}.{wire}"
+        out.add(path)
+        _below(field, path, out)
+
+
+def _below(field: object, path: str, out: set[str]) -> None:
+    if isinstance(field, msgspec.Struct):
+        _set_paths(field, path, out)
+    elif isinstance(field, list):
+        for item in field:
+            if isinstance(item, msgspec.Struct):
+                _set_paths(item, path + "[]", out)
+    elif isinstance(field, dict):
+        for item in field.values():
+            if isinstance(item, msgspec.Struct):
+                _set_paths(item, path + "{}", out)
+            elif isinstance(item, list):
+                _below(item, path + "{}", out)
 
 
 def _merge(body: S | None, values: Mapping[str, Any], model: type[S], where: str) -> S:

@@ -28,5 +28,6 @@ def create_request(
         body,
         fields,
         nested={"host_config": HostConfig, "networking_config": NetworkingConfig},
+        gated=("host_config", "healthcheck", "networking_config"),
         where="containers.create",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 from typing import Any
 
-from aiodocker_engine.api._body import build_body
+from aiodocker_engine.api._body import build_body, set_paths
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._path import quote_path
 from aiodocker_engine.api._query import Filters
@@ -171,7 +171,7 @@ class NetworksApi(ApiGroup):
             "POST",
             f"/networks/{quote_path(network)}/connect",
             body=request,
-            fields=["Container", "EndpointConfig"],
+            fields=["Container", "EndpointConfig", *set_paths(endpoint, "EndpointConfig")],
         )
 
     async def disconnect(self, network: str, container: str, *, force: bool = False) -> None:

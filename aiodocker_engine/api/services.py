@@ -34,6 +34,9 @@ from aiodocker_engine.models import (
 from aiodocker_engine.streams._output import FrameStream, TtyHint
 from aiodocker_engine.transport._base import Response
 
+# The parts of a service spec whose own fields changed over API versions.
+_GATED = ("task_template", "mode", "update_config", "rollback_config", "endpoint_spec")
+
 __all__ = ["ServicesApi", "TasksApi"]
 
 
@@ -145,7 +148,9 @@ class ServicesApi(_LogsMixin):
             "networks": networks,
             "endpoint_spec": endpoint_spec,
         }
-        request, set_fields = build_body(ServiceSpec, body, fields, where="services.create")
+        request, set_fields = build_body(
+            ServiceSpec, body, fields, gated=_GATED, where="services.create"
+        )
         if request.task_template is None:
             raise ValueError("services.create() needs a task_template")
         headers = await self._auth_headers(_image_of(request), auth)
@@ -220,7 +225,9 @@ class ServicesApi(_LogsMixin):
             # dockerd converts the body to swarmkit's spec before it rolls back, and an
             # empty one fails that ("mismatched Runtime and *Spec fields").
             body = (await self.inspect(service)).spec
-        request, set_fields = build_body(ServiceSpec, body, fields, where="services.update")
+        request, set_fields = build_body(
+            ServiceSpec, body, fields, gated=_GATED, where="services.update"
+        )
         headers = await self._auth_headers(_image_of(request), auth)
         return await self._docker._json(
             "ServiceUpdate",

@@ -349,6 +349,23 @@ async def test_a_services_healthcheck_is_read_and_survives_inspect_then_update(
     assert kept is not None and kept.test == ["CMD", "true"] and kept.retries == 2
 
 
+async def test_service_fields_newer_than_the_api_are_refused_before_sending(
+    docker: Docker, swarm: SwarmSetup, docker_session_id: str, anyio_backend: str
+) -> None:
+    """Docker 20.10 ignores fields it does not know: hardening asked for would be dropped."""
+    name = f"aiodocker-svc-gate-{docker_session_id}-{anyio_backend}"
+    task = _spec(swarm.image_id, "sleep 300")
+    assert task.container_spec is not None
+    task.container_spec.privileges = models.TaskSpecContainerSpecPrivileges(no_new_privileges=True)
+    if await docker.negotiate() == "1.41":
+        with pytest.raises(
+            errors.VersionError,
+            match=r"'TaskTemplate\.ContainerSpec\.Privileges\.NoNewPrivileges' needs API 1\.44",
+        ):
+            await docker.services.create(name=name, task_template=task)
+        assert await docker.services.list(filters={"name": name}) == []  # nothing was sent
+
+
 async def test_service_and_task_logs_keep_stdout_and_stderr_apart(
     docker: Docker, swarm: SwarmSetup, cleanup: list[tuple[str, str]]
 ) -> None:

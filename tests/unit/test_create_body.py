@@ -7,7 +7,13 @@ import pytest
 from aiodocker_engine._versions import require_parameters
 from aiodocker_engine.api._create import create_request
 from aiodocker_engine.errors import VersionError
-from aiodocker_engine.models import ContainerCreateRequest, HostConfig
+from aiodocker_engine.models import (
+    ContainerCreateRequest,
+    HostConfig,
+    Mount,
+    MountBindOptions,
+    PortBinding,
+)
 
 
 def test_keywords_land_in_the_body_or_its_host_config() -> None:
@@ -52,3 +58,23 @@ def test_nested_fields_are_gated_by_version_both_ways() -> None:
     require_parameters("ContainerCreate", (1, 41), names)  # both exist at 1.41
     with pytest.raises(VersionError, match=r"HostConfig\.CgroupnsMode"):
         require_parameters("ContainerCreate", (1, 40), names)
+
+
+def test_fields_deep_inside_the_host_config_are_gated_too() -> None:
+    options = MountBindOptions(create_mountpoint=True)
+    mount = Mount(type="bind", source="/srv", target="/srv", bind_options=options)
+    _, names = create_request(None, {"mounts": [mount]})
+    assert "HostConfig.Mounts[].BindOptions.CreateMountpoint" in names
+    with pytest.raises(VersionError, match=r"'HostConfig\.Mounts\[\]\.BindOptions\.CreateMount"):
+        require_parameters("ContainerCreate", (1, 41), names)
+    require_parameters("ContainerCreate", (1, 42), names)
+
+
+def test_a_field_the_docs_only_reshaped_is_not_gated() -> None:
+    # PortBindings values were documented as objects up to v1.34 and as lists of them
+    # since: no evidence of a change in the daemon, so no gate either way.
+    bindings = {"80/tcp": [PortBinding(host_ip="127.0.0.1", host_port="8080")]}
+    _, names = create_request(None, {"port_bindings": bindings})
+    assert "HostConfig.PortBindings{}[].HostPort" in names
+    for version in ((1, 25), (1, 34), (1, 41), (1, 55)):
+        require_parameters("ContainerCreate", version, names)
