@@ -257,7 +257,7 @@ ERRATA: dict[tuple[str, str], Erratum] = {
             (1, 25),
         )
         for op in ("ServiceCreate", "ServiceUpdate")
-        for name in ("Groups", "HealthCheck", "Hostname", "Hosts", "OpenStdin", "Secrets")
+        for name in ("Groups", "Healthcheck", "Hostname", "Hosts", "OpenStdin", "Secrets")
     },
     **{
         (op, "TaskTemplate.ContainerSpec.ReadOnly"): Erratum(
@@ -495,6 +495,12 @@ def nested_fields(
         yield from nested_fields(spec, node, path + suffix, below)
 
 
+# Body fields whose wire name the daemon spells differently from the spec (see PATCHES in
+# generate_models.py): gates use the daemon's spelling, the one the models send.
+WIRE_SPELLINGS: dict[str, str] = {"HealthCheck": "Healthcheck"}
+_SPELLED = re.compile(r"(?<=ContainerSpec\.)(" + "|".join(WIRE_SPELLINGS) + r")\b")
+
+
 def endpoint_parameters(
     spec: Mapping[str, Any], operation: Mapping[str, Any]
 ) -> Iterator[tuple[str, str]]:
@@ -516,7 +522,7 @@ def endpoint_parameters(
                     node, definition = _resolved(spec, inner)
                     inside = frozenset({definition} if definition else ())
                     for name in nested_fields(spec, node, holder, inside):
-                        yield "body", name
+                        yield "body", _SPELLED.sub(lambda m: WIRE_SPELLINGS[m.group(1)], name)
 
 
 def collect(specs: Mapping[Version, Mapping[str, Any]]) -> dict[str, History]:

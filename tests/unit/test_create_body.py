@@ -5,14 +5,19 @@ from __future__ import annotations
 import pytest
 
 from aiodocker_engine._versions import require_parameters
+from aiodocker_engine.api._body import build_body
 from aiodocker_engine.api._create import create_request
 from aiodocker_engine.errors import VersionError
 from aiodocker_engine.models import (
     ContainerCreateRequest,
+    HealthConfig,
     HostConfig,
     Mount,
     MountBindOptions,
     PortBinding,
+    ServiceSpec,
+    TaskSpec,
+    TaskSpecContainerSpec,
 )
 
 
@@ -78,3 +83,12 @@ def test_a_field_the_docs_only_reshaped_is_not_gated() -> None:
     assert "HostConfig.PortBindings{}[].HostPort" in names
     for version in ((1, 25), (1, 34), (1, 41), (1, 55)):
         require_parameters("ContainerCreate", version, names)
+
+
+def test_a_service_healthcheck_field_is_gated_under_the_key_the_daemon_reads() -> None:
+    hc = HealthConfig(test=["CMD", "true"], start_interval=1_000_000_000)
+    task = TaskSpec(container_spec=TaskSpecContainerSpec(image="busybox", healthcheck=hc))
+    _, names = build_body(ServiceSpec, None, {"task_template": task}, gated=("task_template",))
+    assert "TaskTemplate.ContainerSpec.Healthcheck.StartInterval" in names
+    with pytest.raises(VersionError, match=r"Healthcheck\.StartInterval' needs API 1\.44"):
+        require_parameters("ServiceCreate", (1, 41), names)
