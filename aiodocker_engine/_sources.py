@@ -1,4 +1,4 @@
-"""A caller's async iterable of bytes, closed once we are done with it."""
+"""A caller's bytes source: checked before anything is sent, closed once we are done with it."""
 
 from __future__ import annotations
 
@@ -6,9 +6,19 @@ from collections.abc import AsyncIterable, AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TypeVar
 
-__all__ = ["closing_source"]
+__all__ = ["check_source", "closing_source"]
 
 T = TypeVar("T")
+
+
+def check_source(source: object, what: str, *, kind: str = "bytes") -> None:
+    """TypeError, before anything is sent, for a source that is neither bytes nor async
+    (a str, a file, a list): `what` names the argument, `kind` the bytes it takes."""
+    if isinstance(source, (bytes, bytearray, memoryview)) or hasattr(source, "__aiter__"):
+        return
+    raise TypeError(
+        f"{what} takes {kind} or an async iterable of bytes, got {type(source).__name__}"
+    )
 
 
 @asynccontextmanager

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import anyio.abc
 
+from aiodocker_engine._sources import check_source
 from aiodocker_engine._timestamps import daemon_time
 from aiodocker_engine.api._archive import ArchiveStream, PathStat, decode_path_stat
 from aiodocker_engine.api._group import ApiGroup
@@ -221,11 +222,7 @@ class ContainerIoApi(ApiGroup):
         `data` may be bytes or an async iterable of chunks, streamed as the request body
         (never gathered in memory). Not bounded by the client timeout.
         """
-        if not isinstance(data, (bytes, bytearray, memoryview)) and not hasattr(data, "__aiter__"):
-            raise TypeError(
-                "put_archive: data takes tar bytes or an async iterable of bytes, "
-                f"got {type(data).__name__}"
-            )
+        check_source(data, "put_archive: data", kind="tar bytes")
         await self._docker._empty(
             "PutContainerArchive",
             "PUT",

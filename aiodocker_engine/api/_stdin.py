@@ -19,6 +19,7 @@ import anyio
 if sys.version_info < (3, 11):
     from exceptiongroup import BaseExceptionGroup
 
+from aiodocker_engine._sources import check_source
 from aiodocker_engine.streams._output import FrameStream
 
 __all__ = ["Stdin", "check_stdin", "feeding_stdin"]
@@ -28,12 +29,8 @@ Stdin = bytes | AsyncIterable[bytes] | None
 
 def check_stdin(stdin: object, what: str) -> None:
     """TypeError, before anything is sent, for stdin that is neither bytes nor async."""
-    if stdin is None or isinstance(stdin, (bytes, bytearray, memoryview)):
-        return
-    if not hasattr(stdin, "__aiter__"):
-        raise TypeError(
-            f"{what}: stdin takes bytes or an async iterable of bytes, got {type(stdin).__name__}"
-        )
+    if stdin is not None:
+        check_source(stdin, f"{what}: stdin")
 
 
 @asynccontextmanager
