@@ -149,7 +149,7 @@ class HTTPConnection:
 
         The buffered fast path of ordinary calls (inspect, list, ping, start). An answer
         that came in one read is parsed in one step; others go event by event. A `101`
-        is refused: it was not asked for. `parser.head_received` tells a failure before
+        is refused: it was not asked for. `parser.response_begun` tells a failure before
         the response from one in its middle.
         """
         parser = self.parser
@@ -228,8 +228,12 @@ class HTTPConnection:
 
 
 def _broken(exc: BaseException) -> ConnectionFailed:
+    # anyio wraps the socket's own error (say, a reset) as the cause of a bare
+    # BrokenResourceError: name that one.
+    cause = exc.__cause__ if isinstance(exc, anyio.BrokenResourceError) else None
+    shown = cause if isinstance(cause, OSError) else exc
     return ConnectionFailed(
-        "the connection to the engine broke", hint=str(exc) or type(exc).__name__
+        "the connection to the engine broke", hint=str(shown) or type(shown).__name__
     )
 
 

@@ -349,6 +349,7 @@ class ResponseParser:
         "_remaining",
         "_view",
         "head_received",
+        "response_begun",
         "state",
     )
 
@@ -367,6 +368,7 @@ class ResponseParser:
         self._is_head = False
         self._head_keep_alive = False
         self.head_received = False  # the final head of the current response was parsed
+        self.response_begun = False  # a byte of the current response arrived
 
     def __repr__(self) -> str:
         return f"<ResponseParser {self.state.value} buffered={self.buffered}>"
@@ -390,6 +392,7 @@ class ResponseParser:
         self.state = _HEAD
         self._is_head = method == "HEAD"
         self.head_received = False
+        self.response_begun = False
 
     def feed(self, data: bytes) -> None:
         """Add bytes read from the socket; an empty chunk means the peer closed."""
@@ -419,6 +422,7 @@ class ResponseParser:
         if not data:
             self._eof = True
             return False
+        self.response_begun = True
         if self._pos < self._end:
             # Bytes not yet consumed from the previous chunk: keep them in the buffer.
             self._buf += self._view[self._pos :]

@@ -256,8 +256,8 @@ class PoolTransport:
             try:
                 head, parts = await conn.fetch(request)
             except BaseException as exc:
-                # Sent again only if no response had begun: the daemon may have acted.
-                if await self._failed(conn, exc, reused and not conn.parser.head_received):
+                # Sent again only if no byte of a response came: the daemon may have acted.
+                if await self._failed(conn, exc, reused and not conn.parser.response_begun):
                     continue
                 raise
             break
@@ -277,7 +277,8 @@ class PoolTransport:
                 await conn.send_request(request)
                 event = await conn.next_event()
             except BaseException as exc:
-                if await self._failed(conn, exc, reused and replayable):
+                replay = reused and replayable and not conn.parser.response_begun
+                if await self._failed(conn, exc, replay):
                     continue
                 raise
             break

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import gc
+import socket
+import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import anyio
 import anyio.abc
 import pytest
+from anyio.streams.buffered import BufferedByteReceiveStream
 
 from aiodocker_engine import errors
 from aiodocker_engine.transport._base import Request, Response
@@ -125,6 +128,47 @@ async def test_pool_never_resends_a_request_whose_response_broke_mid_body() -> N
         assert [r.target for r in engine.requests] == ["/first", "/second"]
         assert (pool.num_active, pool.num_idle) == (0, 0)
         await pool.aclose()
+
+
+@pytest.mark.parametrize("buffered", [True, False], ids=["fetch", "streamed"])
+async def test_pool_never_resends_a_request_whose_response_head_was_cut_by_a_reset(
+    buffered: bool,
+) -> None:
+    """A TCP reset after part of the head arrived is an answer begun, not a dropped
+    keep-alive: the daemon acted on the request, so it is not sent again."""
+    targets: list[str] = []
+
+    async def serve(stream: anyio.abc.SocketStream) -> None:
+        reader = BufferedByteReceiveStream(stream)
+        async with stream:
+            while True:
+                try:
+                    head = await reader.receive_until(b"\r\n\r\n", 65536)
+                except (anyio.EndOfStream, anyio.IncompleteRead, anyio.BrokenResourceError):
+                    return
+                targets.append(head.split(b" ")[1].decode())
+                if targets[-1] != "/second":
+                    await stream.send(response(200, b"{}"))
+                    continue
+                await stream.send(b"HTTP/1.1 200 OK\r\nContent-")
+                sock = stream.extra(anyio.abc.SocketAttribute.raw_socket)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                return  # closing with a zero linger sends RST
+
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = listener.extra(anyio.abc.SocketAttribute.local_port)
+    pool = PoolTransport(make_connector(parse_host(f"tcp://127.0.0.1:{port}")))
+    async with listener, anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, serve)
+        try:
+            await (await pool.request(Request("POST", "/first"), buffered=True)).read()
+            with anyio.fail_after(10), pytest.raises(errors.ConnectionFailed, match="reset"):
+                await pool.request(Request("POST", "/second"), buffered=buffered)
+        finally:
+            await pool.aclose()
+            tg.cancel_scope.cancel()
+    assert targets == ["/first", "/second"]
+    assert (pool.num_active, pool.num_idle) == (0, 0)
 
 
 async def test_buffered_response_joins_a_body_read_in_several_parts() -> None:
