@@ -11,17 +11,25 @@ Theory of operation.
    c. "*" and "?" never match "/", "**" matches any number of directories, "[...]" are
       classes, "\\" escapes; a pattern that starts with "**" matches any path that ends with
       the rest, one that ends with "**" any path that starts with the rest;
-   d. a path is excluded when the last pattern that matches it or one of its parent
-      directories is not a negation (`MatchesOrParentMatches`);
+   d. the walk decides as the CLI's `archive.TarWithOptions` has since Docker 23
+      (`MatchesUsingParentResults`): patterns are tried in order, a negation only while
+      the path is excluded and any other only while it is not, and the last that matches
+      decides; a pattern that matched a path's directory matches the path too, but only
+      if it was tried on that directory. So after `**/*.pyc` and `!src`, `src/a.pyc`
+      stays out: `!src` was never tried on `src`, which nothing had excluded. Deciding
+      whether the Dockerfile and .dockerignore need re-including (f) asks instead
+      whether a pattern matches the path or any parent (`MatchesOrParentMatches`), as
+      the CLI does there;
    e. an excluded directory is not descended into unless a negation pattern names something
       inside it; then its members are matched one by one and the directory entry itself
       is left out (as `archive.TarWithOptions` does);
    f. the Dockerfile and .dockerignore are always sent (the CLI appends "!Dockerfile" and
       "!.dockerignore" when the patterns exclude them); the daemon applies .dockerignore
       again, after reading the Dockerfile.
-2. A Dockerfile outside the context is sent under a random name ".dockerfile.<20 hex>"
-   and that name is appended to the .dockerignore sent along, as the CLI does, so COPY
-   cannot see it.
+2. A Dockerfile outside the context (where it really is, symlinks resolved, as the CLI
+   decides) is sent under a random name ".dockerfile.<20 hex>" and that name is appended
+   to the .dockerignore sent along, as the CLI does, so COPY cannot see it. Without a
+   Dockerfile given, "Dockerfile" is used, or "dockerfile" when only that exists.
 3. The tar is written as it is sent: one directory listing and one file chunk at a time,
    all file system calls in worker threads (`anyio.to_thread`), never the whole context in
    memory and never a temporary file. Owners are 0:0 like the CLI's, hard links are kept,
@@ -32,6 +40,7 @@ Theory of operation.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import re
@@ -226,6 +235,24 @@ class PatternMatcher:
                 matched = not pattern.exclusion
         return matched
 
+    def matches_below(self, path: str, parent: Sequence[bool] | None) -> tuple[bool, list[bool]]:
+        """Whether `path` is excluded during the walk (rule 1d), given which patterns
+        matched its directory (None for a top-level path); also which patterns matched
+        `path` itself, for its own members."""
+        matched = False
+        hits = [False] * len(self.patterns)
+        for index, pattern in enumerate(self.patterns):
+            if parent is not None and parent[index]:
+                hit = True  # matched the directory: no need to look again
+            elif pattern.exclusion != matched:
+                continue  # untried: recorded as no match, so members are tried afresh
+            else:
+                hit = pattern.match(path)
+            hits[index] = hit
+            if hit:
+                matched = not pattern.exclusion
+        return matched, hits
+
     def may_include_under(self, directory: str) -> bool:
         """Whether a negation pattern names something inside the excluded `directory`."""
         prefix = directory + "/"
@@ -256,6 +283,11 @@ def _header(
     if st is not None and kind in (tarfile.CHRTYPE, tarfile.BLKTYPE):
         info.devmajor, info.devminor = os.major(st.st_rdev), os.minor(st.st_rdev)
     return info.tobuf(tarfile.PAX_FORMAT, "utf-8", "surrogateescape")
+
+
+# One directory level of the walk: its path prefix, its entries left (reversed), and
+# which patterns matched the directory itself (None at the top).
+_Level = tuple[str, list[tuple[str, os.stat_result, str]], list[bool] | None]
 
 
 def _padding(size: int) -> bytes:
@@ -311,6 +343,29 @@ class FileChunks:
                 await file.aclose()
 
 
+def _locate_dockerfile(
+    root: Path, dockerfile: str | os.PathLike[str] | None
+) -> tuple[str, Path | None]:
+    """The Dockerfile's name in the context, or a random name and its path when it really
+    lives outside (after symlinks), as the CLI's `getDockerfileRelPath` decides.
+
+    A relative `dockerfile` is relative to the context (the API's meaning). Without
+    one, "Dockerfile", or "dockerfile" when only that exists, as the CLI looks.
+    """
+    root_abs = Path(os.path.abspath(root))
+    if dockerfile is None:
+        candidate = root_abs / "Dockerfile"
+        if not os.path.lexists(candidate) and os.path.lexists(root_abs / "dockerfile"):
+            candidate = root_abs / "dockerfile"
+    else:
+        candidate = root_abs / Path(dockerfile)
+    real_root = Path(os.path.realpath(root_abs))
+    real = Path(os.path.realpath(candidate))
+    if real_root in real.parents:
+        return real.relative_to(real_root).as_posix(), None
+    return ".dockerfile." + secrets.token_hex(10), real
+
+
 class DirectoryContext:
     """A directory as a streamed (optionally gzipped) tar build context, as the CLI sends it.
 
@@ -330,18 +385,7 @@ class DirectoryContext:
         self.root = Path(root)
         self._gzip = gzip
         self._chunk_size = chunk_size
-        self._outside: Path | None = None
-        self.dockerfile_name = "Dockerfile"
-        if dockerfile is not None:
-            # Relative: inside the context (the API's meaning). Absolute, or escaping with
-            # "..": inside or outside, decided by where it really is.
-            root_abs = Path(os.path.abspath(self.root))
-            candidate = Path(os.path.abspath(root_abs / Path(dockerfile)))
-            if root_abs in candidate.parents:
-                self.dockerfile_name = candidate.relative_to(root_abs).as_posix()
-            else:
-                self._outside = candidate
-                self.dockerfile_name = ".dockerfile." + secrets.token_hex(10)
+        self.dockerfile_name, self._outside = _locate_dockerfile(self.root, dockerfile)
         self._iterator: AsyncIterator[bytes] | None = None
         self._reader: FileChunks | None = None
 
@@ -398,10 +442,11 @@ class DirectoryContext:
                 matcher = PatternMatcher([*patterns, *extra], source=ignore_path)
         links: dict[tuple[int, int], str] = {}
         # Depth-first in name order, like filepath.Walk; each level's entries reversed so
-        # pop() takes the next one.
-        stack = [("", await self._scan(root, ""))]
+        # pop() takes the next one; with each level, which patterns matched its directory.
+        top: _Level = ("", await self._scan(root, ""), None)
+        stack = [top]
         while stack:
-            prefix, entries = stack[-1]
+            prefix, entries, parent_hits = stack[-1]
             if not entries:
                 stack.pop()
                 continue
@@ -410,13 +455,14 @@ class DirectoryContext:
             if self._outside is not None and rel == ".dockerignore":
                 continue  # sent above, with the random Dockerfile name appended
             is_dir = stat.S_ISDIR(st.st_mode)
-            if matcher.matches(rel):
+            excluded, hits = matcher.matches_below(rel, parent_hits)
+            if excluded:
                 if is_dir and matcher.exclusions and matcher.may_include_under(rel):
-                    stack.append((rel + "/", await self._scan(root, rel)))
+                    stack.append((rel + "/", await self._scan(root, rel), hits))
                 continue
             if is_dir:
                 buffer += _header(rel, st, kind=tarfile.DIRTYPE)
-                stack.append((rel + "/", await self._scan(root, rel)))
+                stack.append((rel + "/", await self._scan(root, rel), hits))
             elif stat.S_ISLNK(st.st_mode):
                 buffer += _header(rel, st, kind=tarfile.SYMTYPE, linkname=target)
             elif stat.S_ISREG(st.st_mode):
@@ -540,9 +586,13 @@ class PathContext:
         """The body to send: the directory as a tar stream, or the tar file's bytes."""
         body: DirectoryContext | FileChunks
         if await anyio.to_thread.run_sync(os.path.isdir, self.path):
-            directory = DirectoryContext(self.path, dockerfile=self._dockerfile, gzip=self._gzip)
-            if self._dockerfile is not None:
-                self.dockerfile_name = directory.dockerfile_name
+            # In a thread: locating the Dockerfile follows symlinks on the file system.
+            directory = await anyio.to_thread.run_sync(
+                functools.partial(
+                    DirectoryContext, self.path, dockerfile=self._dockerfile, gzip=self._gzip
+                )
+            )
+            self.dockerfile_name = directory.dockerfile_name
             body = directory
         elif await anyio.to_thread.run_sync(os.path.isfile, self.path):
             body = FileChunks(self.path)

@@ -37,7 +37,10 @@ _ERROR_LOG_LINES = 30
 _DIGEST = re.compile(r"\b(sha256:[0-9a-f]{64})\b")
 _LOADED_NAME = "Loaded image: "
 _LOADED_ID = "Loaded image ID: "
-_BUILT = re.compile(r"^Successfully built ([0-9a-f]{12,64})\s*$", re.MULTILINE)
+# A classic build's last line; a quiet one (q=1) prints only the image id.
+_BUILT = re.compile(
+    r"^(?:Successfully built ([0-9a-f]{12,64})|(sha256:[0-9a-f]{64}))\s*$", re.MULTILINE
+)
 # Statuses that mean "this layer's bytes are all there" (pull, push, load).
 _LAYER_DONE = frozenset(
     {
@@ -202,7 +205,7 @@ class ProgressResult:
         if self.image_id is None:
             built = _BUILT.search(text)
             if built:
-                self.image_id = built.group(1)
+                self.image_id = built.group(1) or built.group(2)
 
     def _add_status(self, status: str, ident: str | None) -> None:
         self.status = status

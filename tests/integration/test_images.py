@@ -136,6 +136,30 @@ async def test_build_with_dockerfile_outside_the_context_hides_it(
     assert ".dockerfile." not in result.log  # the daemon drops it through .dockerignore
 
 
+async def test_build_follows_a_symlinked_dockerfile_and_finds_a_lowercase_one(
+    docker: Docker, names: Names, tmp_path: Path
+) -> None:
+    _write(tmp_path, {"shared/Dockerfile": "FROM busybox\nRUN echo symlinked-df\n"})
+    linked = tmp_path / "linked"
+    _write(linked, {"data.txt": "x"})
+    (linked / "Dockerfile").symlink_to(tmp_path / "shared" / "Dockerfile")
+    result = await docker.images.build(linked, tag=names("symlinked"))
+    assert "symlinked-df" in result.log
+    lower = tmp_path / "lower"
+    _write(lower, {"dockerfile": "FROM busybox\nRUN echo lowercase-df\n", ".dockerignore": "*"})
+    result = await docker.images.build(lower, tag=names("lowercase"))
+    assert "lowercase-df" in result.log
+
+
+async def test_a_quiet_build_still_reports_the_image_id(
+    docker: Docker, names: Names, tmp_path: Path
+) -> None:
+    _write(tmp_path, {"Dockerfile": "FROM busybox\nLABEL quiet=yes\n"})
+    tag = names("quiet")
+    result = await docker.images.build(tmp_path, tag=tag, quiet=True)
+    assert result.image_id == (await docker.images.inspect(tag)).id
+
+
 async def test_build_from_tar_bytes_and_async_stream(docker: Docker, names: Names) -> None:
     tar = _tar({"Dockerfile": b"FROM busybox\nCOPY f /f\nRUN cat /f\n", "f": b"from-a-tar\n"})
     result = await docker.images.build(tar, tag=names("tarbytes"))

@@ -81,6 +81,27 @@ async def test_directory_tar_honours_dockerignore_and_keeps_build_files(tmp_path
     assert list(members) == sorted(members)
 
 
+async def test_a_negated_directory_does_not_bring_back_what_an_earlier_pattern_excluded(
+    tmp_path: Path,
+) -> None:
+    """Docker 23+'s walk (`MatchesUsingParentResults`): `!src` was never tried on `src`,
+    which nothing had excluded, so it does not re-include `src/a.pyc` (the 20.10 CLI and
+    `MatchesOrParentMatches` would)."""
+    _write(
+        tmp_path,
+        {
+            "Dockerfile": "FROM scratch\n",
+            ".dockerignore": "**/*.pyc\n!src\n",
+            "a.pyc": b"\0",
+            "src/a.pyc": b"\0",
+            "src/x.py": "x",
+            "src/pkg/b.pyc": b"\0",
+        },
+    )
+    data, _ = await _collect(DirectoryContext(tmp_path))
+    assert set(_members(data)) == {".dockerignore", "Dockerfile", "src", "src/x.py", "src/pkg"}
+
+
 async def test_excluded_directory_with_a_negated_member_is_walked_without_its_entry(
     tmp_path: Path,
 ) -> None:
@@ -127,6 +148,41 @@ async def test_dockerfile_outside_the_context_gets_a_random_name(tmp_path: Path)
     other = DirectoryContext(tmp_path / "ctx", dockerfile="../Other")
     data, _ = await _collect(other)
     assert _read(data, ".dockerignore") == f".dockerignore\n{other.dockerfile_name}\n".encode()
+
+
+@pytest.mark.parametrize("given", [None, "Dockerfile", "sub/Dockerfile"])
+async def test_a_dockerfile_symlinked_to_outside_is_sent_from_where_it_really_is(
+    tmp_path: Path, given: str | None
+) -> None:
+    _write(tmp_path, {"shared/Dockerfile": "FROM scratch\n", "ctx/a.txt": "a"})
+    (tmp_path / "ctx" / "Dockerfile").symlink_to(tmp_path / "shared" / "Dockerfile")
+    (tmp_path / "ctx" / "sub").symlink_to(tmp_path / "shared")  # a symlinked directory
+    context = DirectoryContext(tmp_path / "ctx", dockerfile=given)
+    name = context.dockerfile_name
+    assert name.startswith(".dockerfile.")
+    data, _ = await _collect(context)
+    assert _read(data, name) == b"FROM scratch\n"
+    assert _members(data)["Dockerfile"].issym()  # the context's own entry stays a link
+
+
+async def test_a_dockerfile_symlinked_inside_the_context_is_named_by_its_target(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path, {"docker/build.df": "FROM scratch\n"})
+    (tmp_path / "Dockerfile").symlink_to("docker/build.df")
+    assert DirectoryContext(tmp_path).dockerfile_name == "docker/build.df"
+
+
+async def test_a_lowercase_dockerfile_is_used_and_kept_when_there_is_no_dockerfile(
+    tmp_path: Path,
+) -> None:
+    _write(tmp_path, {"dockerfile": "FROM scratch\n", ".dockerignore": "*\n", "x": "x"})
+    context = DirectoryContext(tmp_path)
+    assert context.dockerfile_name == "dockerfile"
+    data, _ = await _collect(context)
+    assert set(_members(data)) == {".dockerignore", "dockerfile"}
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")  # the usual name wins
+    assert DirectoryContext(tmp_path).dockerfile_name == "Dockerfile"
 
 
 async def test_links_modes_and_empty_files(tmp_path: Path) -> None:

@@ -180,3 +180,21 @@ def test_invalid_patterns_raise_naming_the_pattern(pattern: str, message: str) -
 )
 def test_go_clean(path: str, cleaned: str) -> None:
     assert go_clean(path) == cleaned
+
+
+def test_the_walk_uses_the_directory_results_and_the_build_file_check_the_parents() -> None:
+    matcher = PatternMatcher(["**/*.pyc", "!src"])
+    src_excluded, src_hits = matcher.matches_below("src", None)
+    assert (src_excluded, src_hits) == (False, [False, False])  # "!src" is never tried
+    assert matcher.matches_below("src/a.pyc", src_hits) == (True, [True, False])
+    assert matcher.matches("src/a.pyc") is False  # a parent matches "!src"
+
+
+def test_a_pattern_that_matched_the_directory_matches_its_members() -> None:
+    matcher = PatternMatcher(["vendor", "!vendor/keep"])
+    excluded, hits = matcher.matches_below("vendor", None)
+    assert (excluded, hits) == (True, [True, False])
+    assert matcher.matches_below("vendor/drop", hits)[0] is True
+    keep_excluded, keep_hits = matcher.matches_below("vendor/keep", hits)
+    assert (keep_excluded, keep_hits) == (False, [True, True])
+    assert matcher.matches_below("vendor/keep/y", keep_hits)[0] is False
