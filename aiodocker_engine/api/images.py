@@ -66,6 +66,14 @@ def split_reference(reference: str) -> tuple[str, str | None, str | None]:
     return name, tag or None, digest or None
 
 
+def _name_and_tag(repo: str, operation: str) -> tuple[str, str | None]:
+    """`repo` split into the name and tag an image gets; a digest cannot be given to one."""
+    name, tag, digest = split_reference(repo)
+    if digest:
+        raise ValueError(f"{operation}: cannot name an image with a digest ({repo!r})")
+    return name, tag
+
+
 def _oci_platform(value: Platform | None) -> dict[str, str] | None:
     """The JSON form of newer `platform` parameters, from "os/arch[/variant]" or a mapping."""
     if value is None or isinstance(value, Mapping):
@@ -167,9 +175,7 @@ class ImagesApi(ApiGroup):
         NotFound when the image does not exist, BadRequest for an invalid name.
         """
         if tag is None:
-            repo, tag, digest = split_reference(repo)
-            if digest:
-                raise ValueError(f"cannot tag {repo!r} with a digest")
+            repo, tag = _name_and_tag(repo, "images.tag")
         await self._docker._empty(
             "ImageTag",
             "POST",
@@ -217,12 +223,18 @@ class ImagesApi(ApiGroup):
         )
 
     async def search(
-        self, term: str, *, limit: int | None = None, filters: Filters | None = None
+        self,
+        term: str,
+        *,
+        limit: int | None = None,
+        filters: Filters | None = None,
+        auth: Auth | None = None,
     ) -> builtins.list[ImageSearchResponseItem]:
         """Search a registry's index (Docker Hub unless `term` names a registry).
 
         The daemon does the search, so it needs network access to that registry; a
-        failure is a ServerError with the daemon's message.
+        failure is a ServerError with the daemon's message. Credentials come from
+        `auth` or the docker config for that registry, as the CLI sends them.
         """
         return await self._docker._json(
             "ImageSearch",
@@ -230,6 +242,7 @@ class ImagesApi(ApiGroup):
             "/images/search",
             builtins.list[ImageSearchResponseItem],
             query={"term": term, "limit": limit, "filters": filters or None},
+            headers={"X-Registry-Auth": await self._auth_header(term, auth)},
             time_limit=None,
         )
 
@@ -276,7 +289,7 @@ class ImagesApi(ApiGroup):
         `pause=False`. NotFound when there is no such container.
         """
         if repo is not None and tag is None:
-            repo, tag, _ = split_reference(repo)
+            repo, tag = _name_and_tag(repo, "images.commit")
         body: ContainerConfig | None = None
         set_fields: builtins.list[str] = []
         if config is not None or fields:
@@ -491,7 +504,7 @@ class ImagesApi(ApiGroup):
         `ProgressResult.image_id` is the new image.
         """
         if repo is not None and tag is None:
-            repo, tag, _ = split_reference(repo)
+            repo, tag = _name_and_tag(repo, "images.import_")
         closing: FileChunks | None = None
         body: Body = None
         if isinstance(source, str) and "://" in source:
@@ -551,6 +564,7 @@ class ImagesApi(ApiGroup):
         target: str | None = None,
         outputs: str | None = None,
         version: str | None = None,
+        session: str | None = None,
         gzip: bool = False,
         auth: Mapping[str, Auth] | None = None,
     ) -> ProgressStream[ProgressMessage]:
@@ -562,6 +576,8 @@ class ImagesApi(ApiGroup):
         or HTTP URL the daemon fetches). `dockerfile` is relative to the context; a path
         outside a directory context is sent under a random name, as the CLI does.
         `tag` may be several names. `extra_hosts` maps host names to addresses.
+        `session` names a session opened with `docker.session.dial()` whose services
+        BuildKit may call (the daemon reads it though the spec does not list it).
 
         Registry credentials for FROM images go in `X-Registry-Config`: `auth` maps
         registries to credentials; without it every credential the docker config knows
@@ -611,6 +627,7 @@ class ImagesApi(ApiGroup):
             "target": target,
             "outputs": outputs,
             "version": version,
+            "session": session,
         }
         return self._progress(
             "ImageBuild",

@@ -52,14 +52,23 @@ class PluginsApi(ApiGroup):
         )
         return result or []
 
-    async def privileges(self, remote: str) -> builtins.list[PluginPrivilege]:
-        """What the plugin at `remote` asks to be granted; fetched from its registry."""
+    async def privileges(
+        self, remote: str, *, auth: Auth | None = None
+    ) -> builtins.list[PluginPrivilege]:
+        """What the plugin at `remote` asks to be granted; fetched from its registry.
+
+        Credentials come from `auth` or the docker config for the remote's registry, as
+        for `pull`: without them a registry that needs a login answers with nothing to
+        grant, and the daemon reports that as an empty list.
+        """
+        headers = {"X-Registry-Auth": await registry_auth_header(self._docker, remote, auth)}
         result: builtins.list[PluginPrivilege] | None = await self._docker._json(
             "GetPluginPrivileges",
             "GET",
             "/plugins/privileges",
             builtins.list[PluginPrivilege] | None,
             query={"remote": remote},
+            headers=headers,
         )
         return result or []
 

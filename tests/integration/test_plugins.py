@@ -218,6 +218,29 @@ async def test_plugin_push_privileges_pull_and_upgrade_through_a_registry(
     await docker.plugins.remove(local)
 
 
+async def test_plugin_privileges_are_read_with_credentials_from_a_registry_that_needs_them(
+    docker: Docker,
+    docker_auth_registry: Registry,
+    docker_test_image: str,
+    listener: bytes,
+    plugin_names: list[str],
+    docker_session_id: str,
+    anyio_backend: str,
+) -> None:
+    ref = f"{docker_auth_registry.host}/aiodocker/plugin-{docker_session_id}-{anyio_backend}:v1"
+    plugin_names.append(ref)
+    await docker.plugins.create(
+        ref, await _plugin_tar(docker, docker_test_image, listener, "behind a login")
+    )
+    await docker.plugins.push(ref, auth=docker_auth_registry.auth)
+    await docker.plugins.remove(ref)
+    privileges = await docker.plugins.privileges(ref, auth=docker_auth_registry.auth)
+    assert [(p.name, p.value) for p in privileges] == [("network", ["host"])]
+    await docker.plugins.pull(ref, privileges=privileges, auth=docker_auth_registry.auth)
+    assert (await docker.plugins.inspect(ref)).plugin_reference == ref
+    await docker.plugins.remove(ref)
+
+
 async def test_distribution_inspect_reports_the_pushed_digest(
     docker: Docker,
     docker_registry: Registry,

@@ -160,6 +160,7 @@ async def test_build_query_carries_every_option() -> None:
         cpu_period=100000,
         cpu_quota=50000,
         quiet=True,
+        session="sess-1",
         auth={"r.example:5000": {"username": "u", "password": "p"}},
     )
     assert result.image_id == IMAGE_ID
@@ -188,6 +189,7 @@ async def test_build_query_carries_every_option() -> None:
         "networkmode": ["host"],
         "platform": ["linux/amd64"],
         "target": ["final"],
+        "session": ["sess-1"],
     }
     assert _auth(headers, "X-Registry-Config") == {
         "r.example:5000": {"username": "u", "password": "p", "serveraddress": "r.example:5000"}
@@ -231,6 +233,13 @@ async def test_search_commit_tag_remove_and_import_shapes() -> None:
         "limit": ["5"],
         "filters": ['{"is-official":["true"]}'],
     }
+    assert _auth(recorder.last()[3]) == {}  # none configured: "{}", as the CLI sends
+    await docker.images.search("127.0.0.1:5000/team", auth={"username": "u", "password": "p"})
+    assert _auth(recorder.last()[3]) == {
+        "username": "u",
+        "password": "p",
+        "serveraddress": "127.0.0.1:5000",
+    }
     recorder.answer = b'{"Id":"sha256:c"}'
     committed = await docker.images.commit(
         "web", repo="snap:1", pause=False, changes="ENV A=1", cmd=["sh"]
@@ -258,3 +267,18 @@ async def test_search_commit_tag_remove_and_import_shapes() -> None:
         "repo": ["base"],
         "changes": ["CMD a", "ENV B=2"],
     }
+
+
+@pytest.mark.parametrize("operation", ["tag", "commit", "import_"])
+async def test_a_digest_cannot_name_a_new_image(operation: str) -> None:
+    recorder = Recorder(b"{}")
+    docker = _client(recorder)
+    repo = "localhost:5000/x:1@sha256:" + "a" * 64
+    with pytest.raises(ValueError, match=f"images.{operation}: cannot name an image with"):
+        if operation == "tag":
+            await docker.images.tag("busybox", repo)
+        elif operation == "commit":
+            await docker.images.commit("web", repo=repo)
+        else:
+            await docker.images.import_(b"tar", repo=repo)
+    assert recorder.requests == []
