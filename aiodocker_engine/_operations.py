@@ -349,6 +349,7 @@ PARAMETER_MIN_VERSION: Final[Mapping[str, Mapping[str, tuple[int, int]]]] = {
         "HostConfig.Mounts[].BindOptions.ReadOnlyForceRecursive": (1, 44),
         "HostConfig.Mounts[].BindOptions.ReadOnlyNonRecursive": (1, 44),
         "NetworkingConfig.EndpointsConfig{}.DNSNames": (1, 44),
+        "NetworkingConfig.EndpointsConfig{}.MacAddress": (1, 44),  # errata: files v1.25
         "HostConfig.Mounts[].VolumeOptions.Subpath": (1, 45),
         "HostConfig.Mounts[].TmpfsOptions.Options": (1, 46),
         "HostConfig.Mounts[].ImageOptions": (1, 48),
@@ -458,6 +459,7 @@ PARAMETER_MIN_VERSION: Final[Mapping[str, Mapping[str, tuple[int, int]]]] = {
         "EndpointConfig.DriverOpts": (1, 32),
         "EndpointConfig.DNSNames": (1, 44),
         "EndpointConfig.GwPriority": (1, 48),
+        "EndpointConfig.MacAddress": (1, 54),  # errata: files v1.25
     },
     "VolumeCreate": {
         "ClusterVolumeSpec": (1, 42),

@@ -119,7 +119,8 @@ def cpu_percent(
     """CPU use in percent of one core (200.0 is two busy cores); 0.0 when unknown.
 
     Compares `sample.cpu_stats` with `previous.cpu_stats` when `previous` is given,
-    else with `sample.precpu_stats` (empty in one-shot samples: pass `previous`).
+    else with `sample.precpu_stats` (empty in one-shot samples: pass `previous`, or
+    get 0.0).
     """
     current = sample.cpu_stats
     base = previous.cpu_stats if previous is not None else sample.precpu_stats
@@ -130,13 +131,17 @@ def cpu_percent(
             start, end = read_time_nanos(previous.read), read_time_nanos(sample.read)
         else:
             start, end = read_time_nanos(sample.preread), read_time_nanos(sample.read)
-        if start is None or end is None:
-            return 0.0
+        if start is None or end is None or start <= 0:
+            return 0.0  # a one-shot sample's preread is Go's zero time
         possible = (end - start) // 100 * (sample.num_procs or 0)
         used = _total(current) - _total(base)
         return used / possible * 100.0 if possible > 0 else 0.0
+    if base is None or not base.system_cpu_usage:
+        # A one-shot sample's empty precpu_stats: comparing with it would measure the
+        # container's whole life against the host's uptime.
+        return 0.0
     cpu_delta = _total(current) - _total(base)
-    system_delta = (current.system_cpu_usage or 0) - ((base.system_cpu_usage or 0) if base else 0)
+    system_delta = (current.system_cpu_usage or 0) - base.system_cpu_usage
     online = current.online_cpus or 0
     if not online and current.cpu_usage and current.cpu_usage.percpu_usage:
         online = len(current.cpu_usage.percpu_usage)

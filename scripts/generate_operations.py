@@ -319,6 +319,16 @@ ERRATA: dict[tuple[str, str], Erratum] = {
         "(moby/moby#48888)",
         (1, 48),
     ),
+    ("ContainerCreate", "NetworkingConfig.EndpointsConfig{}.MacAddress"): Erratum(
+        "changelog v1.44: create takes an endpoint's MacAddress (before, only the "
+        "container-wide Config.MacAddress); the files list it as an output field before",
+        (1, 44),
+    ),
+    ("NetworkConnect", "EndpointConfig.MacAddress"): Erratum(
+        "changelog v1.54: connect now applies EndpointConfig.MacAddress, added in v1.44 but "
+        "ignored by the daemon until then (as the ContainerUpdate Blkio fields at v1.55)",
+        (1, 54),
+    ),
     ("PutContainerArchive", "copyUIDGID"): Erratum(
         "changelog v1.30; documented late by moby/moby#39279 (v1.39 file)",
         (1, 30),

@@ -230,7 +230,9 @@ class EventStream(LazyStream[Event]):
                 stream, self._stream = self._stream, None
                 if stream is not None:
                     await stream.aclose()
-                if not self._resume or self._closed:
+                if self._closed:
+                    raise StopAsyncIteration from None  # another task's aclose()
+                if not self._resume:
                     await self.aclose()
                     raise
                 self._note_loss()

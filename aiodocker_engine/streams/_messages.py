@@ -75,19 +75,30 @@ class MessageStream(LazyStream[T], Generic[T]):
                     part = await self._body.__anext__()
                 except StopAsyncIteration:
                     self._pending.extend(self._decoder.eof())
-                    await self.aclose()
+                    await self._close_response()
                     if not self._pending:
                         raise
                     break
                 self._pending.extend(self._decoder.feed(part))
+        except StopAsyncIteration:
+            raise
         except BaseException as exc:
-            if not isinstance(exc, StopAsyncIteration):
-                await self.aclose()
+            closed_meanwhile = self._closed
+            await self.aclose()
+            if closed_meanwhile and isinstance(exc, Exception):
+                # Another task's aclose() broke the read under us: the end it asked for,
+                # not a broken connection.
+                raise StopAsyncIteration from None
             raise
         return self._pending.popleft()
 
     async def aclose(self) -> None:
-        """Close the response; messages not yet read are dropped."""
+        """Close the response; messages not yet read are dropped, and iteration ends
+        (also in a task that is waiting for the next message)."""
+        self._pending.clear()
+        await self._close_response()
+
+    async def _close_response(self) -> None:
         self._closed = True
         response, self._response = self._response, None
         if response is not None:

@@ -101,3 +101,23 @@ async def test_resume_across_a_daemon_restart_loses_and_repeats_nothing(
         ("start", second.id),
         ("die", second.id),
     ]
+
+
+async def test_aclose_from_another_task_ends_the_iteration_cleanly(docker: Docker) -> None:
+    """How a monitor stops its watch from a shutdown handler: the iterating task ends,
+    it does not see a broken connection."""
+    outcome: list[str] = []
+    async with docker.system.events(filters={"label": [unique_label()]}) as events:
+
+        async def watch() -> None:
+            async for event in events:
+                outcome.append(event.action)
+            outcome.append("ended")
+
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(watch)
+                await anyio.wait_all_tasks_blocked()
+                await events.aclose()
+    assert outcome == ["ended"]
+    assert docker.transport.num_active == 0  # type: ignore[attr-defined]

@@ -122,6 +122,25 @@ async def test_create_without_a_name_or_with_a_newer_field_fails_before_sending(
             await docker.networks.create(name="never-created", enable_ipv4=True)
 
 
+async def test_an_endpoint_mac_address_is_refused_where_the_daemon_would_ignore_it(
+    docker: Docker, container_factory: Any
+) -> None:
+    """Endpoint MacAddress: create takes it from API 1.44, connect applies it from 1.54
+    (ignored before, changelog v1.54); 20.10 would drop both silently."""
+    await docker.negotiate()
+    version = tuple(map(int, (docker.api_version or "0.0").split(".")))
+    mac = models.EndpointSettings(mac_address="02:42:aa:bb:cc:dd")
+    if version < (1, 54):
+        with pytest.raises(errors.VersionError, match=r"MacAddress' needs API 1\.54"):
+            await docker.networks.connect("none", "never-connected", endpoint_config=mac)
+    if version < (1, 44):
+        with pytest.raises(errors.VersionError, match=r"EndpointsConfig\{\}\.MacAddress"):
+            await container_factory(
+                cmd=["true"],
+                networking_config=models.NetworkingConfig(endpoints_config={"none": mac}),
+            )
+
+
 async def test_prune_removes_only_unused_labelled_networks(
     docker: Docker,
     container_factory: Any,

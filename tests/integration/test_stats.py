@@ -51,6 +51,7 @@ async def test_stats_once_answers_without_a_second_reading(
     # One-shot: the daemon answers with its next reading and no previous one to compare.
     assert second.precpu_stats is None or not second.precpu_stats.system_cpu_usage
     assert stats.cpu_percent(second, previous=first) > 10.0
+    assert stats.cpu_percent(second) == 0.0  # unknown without a previous reading
     assert stats.read_time_nanos(second.read) is not None
 
 
@@ -149,3 +150,28 @@ async def test_a_stream_holds_its_connection_until_it_is_left(
         with anyio.fail_after(10):
             info = await small.containers.inspect(created.id)
         assert info.id == created.id
+
+
+async def test_aclose_from_another_task_ends_the_iteration_cleanly(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(cmd=["sleep", "600"])
+    await docker.containers.start(created.id)
+    outcome: list[str] = []
+    first = anyio.Event()
+    async with docker.containers.stats(created.id) as samples:
+
+        async def watch() -> None:
+            async for _ in samples:
+                outcome.append("sample")
+                first.set()
+            outcome.append("ended")
+
+        with anyio.fail_after(30):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(watch)
+                await first.wait()
+                await anyio.wait_all_tasks_blocked()  # waiting for the next sample
+                await samples.aclose()
+    assert outcome[-1] == "ended" and outcome.count("ended") == 1
+    assert docker.transport.num_active == 0  # type: ignore[attr-defined]

@@ -256,3 +256,15 @@ async def test_dedupe_window_stays_small_over_a_long_watch() -> None:
                 for _ in range(3000):
                     await events.__anext__()
                 assert len(events._window) == 1
+
+
+async def test_aclose_drops_the_messages_not_yet_read() -> None:
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(HEAD + chunk(b'{"id":"a"}\n{"id":"b"}\n{"id":"c"}\n'))
+        return await until_client_closes(stream)
+
+    async with fake_engine(handler) as engine, Docker(engine.host, api_version="1.41") as docker:
+        samples = docker.containers.stats("x")
+        assert (await samples.__anext__()).id == "a"  # b and c came in the same read
+        await samples.aclose()
+        assert [sample.id async for sample in samples] == []

@@ -99,8 +99,9 @@ def test_cpu_percent_from_two_one_shot_samples() -> None:
     # A one-shot sample has empty precpu stats; the previous sample is the baseline.
     earlier = decode(CGROUP_V1, cpu_stats=first.precpu_stats, precpu_stats=None)
     later = decode(CGROUP_V1, precpu_stats=None)
-    # Without a baseline the whole lifetime counts (what a one-shot sample alone gives).
-    assert stats.cpu_percent(later) == pytest.approx(831375369 / 2975240000000 * 2 * 100)
+    # Without a baseline the use is unknown: the empty precpu_stats would compare the
+    # container's whole life with the host's uptime.
+    assert stats.cpu_percent(later) == 0.0
     assert stats.cpu_percent(later, previous=earlier) == pytest.approx(32.42403020408163)
 
 
@@ -154,6 +155,8 @@ def test_windows_samples() -> None:
     assert stats.memory_percent(sample) == 0.0
     assert stats.block_io(sample) == (11, 22)
     assert stats.pids(sample) == 2
+    one_shot = decode(WINDOWS, preread="0001-01-01T00:00:00Z", precpu_stats=None)
+    assert stats.cpu_percent(one_shot) == 0.0
 
 
 def test_summarize_gives_a_docker_stats_row() -> None:
