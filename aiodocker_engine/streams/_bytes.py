@@ -64,8 +64,11 @@ class BytesStream(LazyStream[bytes]):
         except StopAsyncIteration:
             await self.aclose()
             raise
-        except BaseException:
+        except BaseException as exc:
+            closed_meanwhile = self._closed
             await self.aclose()
+            if closed_meanwhile and isinstance(exc, Exception):
+                raise StopAsyncIteration from None  # another task's aclose()
             raise
 
     async def read(self) -> bytes:
@@ -82,7 +85,8 @@ class BytesStream(LazyStream[bytes]):
         return written
 
     async def aclose(self) -> None:
-        """Close the response; unread bytes are dropped (and the connection with them)."""
+        """Close the response; unread bytes are dropped (and the connection with them),
+        and iteration ends (also in a task waiting for the next chunk)."""
         self._closed = True
         response, self._response = self._response, None
         if response is not None:

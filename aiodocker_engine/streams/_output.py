@@ -214,8 +214,11 @@ class FrameStream(LazyStream[Frame]):
                 if ended:
                     await self.aclose()
                     return False
-        except BaseException:
+        except BaseException as exc:
+            closed_meanwhile = self._closed
             await self.aclose()
+            if closed_meanwhile and isinstance(exc, Exception):
+                return False  # another task's aclose() broke the read: the end it asked for
             raise
 
     async def _receive(self) -> bytes | memoryview | None:
@@ -300,7 +303,8 @@ class FrameStream(LazyStream[Frame]):
         return bytes(out), bytes(err)
 
     async def aclose(self) -> None:
-        """Close the connection; unread output is dropped."""
+        """Close the connection; unread output is dropped, and iteration ends (also in
+        a task waiting for the next frame)."""
         self._closed = True
         self._buffered = iter(())
         raw, self._raw = self._raw, None

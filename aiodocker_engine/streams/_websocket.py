@@ -153,9 +153,12 @@ class WebSocketStream(LazyStream[Frame]):
                     await self._stream.send_eof()
 
     async def _read_more(self) -> None:
-        assert self._stream is not None
+        stream = self._stream
+        if stream is None:  # closed by another task
+            self._eof = True
+            return
         try:
-            data = await self._stream.receive(_READ_SIZE)
+            data = await stream.receive(_READ_SIZE)
         except (anyio.EndOfStream, anyio.BrokenResourceError, anyio.ClosedResourceError):
             self._ws.receive_eof()
             self._eof = True
@@ -185,8 +188,11 @@ class WebSocketStream(LazyStream[Frame]):
                 raise StopAsyncIteration
             try:
                 await self._read_more()
-            except BaseException:
+            except BaseException as exc:
+                closed_meanwhile = self._closed
                 await self.aclose()
+                if closed_meanwhile and isinstance(exc, Exception):
+                    raise StopAsyncIteration from None  # another task's aclose()
                 raise
             for event in self._ws.events_received():
                 self._take(event)
@@ -220,8 +226,10 @@ class WebSocketStream(LazyStream[Frame]):
         return bytes(out), b""
 
     async def aclose(self) -> None:
-        """Close the connection (no close handshake is waited for)."""
+        """Close the connection (no close handshake is waited for); unread output is
+        dropped, and iteration ends (also in a task waiting for the next frame)."""
         self._closed = True
+        self._pending.clear()
         stream, self._stream = self._stream, None
         if stream is not None:
             with anyio.CancelScope(shield=True):

@@ -625,3 +625,43 @@ async def test_run_pulls_a_missing_image_from_the_local_registry(
     finally:
         with anyio.CancelScope(shield=True):
             await docker.images.remove(name, force=True)
+
+
+@pytest.mark.parametrize("kind", ["logs", "attach", "exec", "export", "websocket"])
+async def test_aclose_from_another_task_ends_the_iteration_cleanly(
+    docker: Docker, container_factory: Any, kind: str
+) -> None:
+    """A shutdown handler closing a stream that another task iterates: that task's
+    `async for` ends; it never sees the closed connection as an error."""
+    created = await container_factory(cmd=["sh", "-c", "while :; do echo x; sleep 0.2; done"])
+    await docker.containers.start(created.id)
+    stream: Any
+    if kind == "logs":
+        stream = docker.containers.logs(created.id, follow=True)
+    elif kind == "attach":
+        stream = docker.containers.attach(created.id, stdout=True)
+    elif kind == "exec":
+        made = await docker.exec.create(created.id, cmd=["sh", "-c", "while :; do echo y; done"])
+        stream = docker.exec.start(made.id)
+    elif kind == "export":
+        stream = docker.containers.export(created.id)
+    else:
+        stream = docker.containers.attach_websocket(created.id, stdout=True, stream=True)
+    outcome: list[str] = []
+    first = anyio.Event()
+    async with stream:
+
+        async def watch() -> None:
+            async for _ in stream:
+                outcome.append("item")
+                first.set()
+            outcome.append("ended")
+
+        with anyio.fail_after(30):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(watch)
+                await first.wait()
+                await anyio.wait_all_tasks_blocked()
+                await stream.aclose()
+    assert outcome[0] == "item" and outcome[-1] == "ended"
+    assert docker.transport.num_active == 0  # type: ignore[attr-defined]
