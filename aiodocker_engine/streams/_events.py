@@ -68,6 +68,17 @@ RETRYABLE: tuple[type[BaseException], ...] = (
     anyio.EndOfStream,
 )
 
+#: Answers to a reconnect that mean "not now": the daemon, or a proxy in front of it,
+#: still restarting (500, 502 Bad Gateway, 503, 504 Gateway Timeout).
+_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+
+
+def _may_retry(exc: BaseException) -> bool:
+    if isinstance(exc, errors.APIError):
+        return exc.status in _RETRY_STATUSES
+    return isinstance(exc, RETRYABLE)
+
+
 EventKey = tuple[int, str, str, str, tuple[tuple[str, str], ...]]
 
 
@@ -310,9 +321,9 @@ class EventStream(LazyStream[Event]):
             stream = self._opener(self._since)
             try:
                 await stream.open()
-            except RETRYABLE as exc:
+            except Exception as exc:
                 await stream.aclose()
-                if not reconnecting or self._closed:
+                if not reconnecting or self._closed or not _may_retry(exc):
                     raise
                 if self._trouble_since is None:
                     self._trouble_since = anyio.current_time()

@@ -12,7 +12,7 @@ import pytest
 
 from aiodocker_engine import Docker, errors, models
 from aiodocker_engine.streams._events import Event
-from tests.fake_engine import FakeEngine, FakeRequest, fake_engine
+from tests.fake_engine import FakeEngine, FakeRequest, fake_engine, response
 
 pytestmark = pytest.mark.anyio
 
@@ -154,6 +154,48 @@ async def test_unreachable_daemon_raises_after_the_reconnect_timeout() -> None:
             assert "no working connection" in str(caught.value)
             assert len(engine.requests) >= 3  # it did retry, with backoff
             assert repr(events).startswith("<EventStream closed")
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+async def test_a_reconnect_answered_not_now_is_tried_again(status: int) -> None:
+    """A daemon still starting, or a proxy in front of it, may answer 5xx meanwhile."""
+
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.connection_id == 1:
+            await stream.send(HEAD + chunk(event_json(1)))
+            return False
+        if request.connection_id == 2:
+            await stream.send(response(status, b'{"message": "restarting"}'))
+            return False
+        await stream.send(HEAD + chunk(event_json(2)))
+        return await until_client_closes(stream)
+
+    async with fake_engine(handler) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            async with docker.system.events() as events:
+                with anyio.fail_after(10):
+                    assert [(await events.__anext__()).actor_id for _ in range(2)] == [
+                        "c1",
+                        "c2",
+                    ]
+            assert len(engine.requests) == 3
+
+
+async def test_a_reconnect_answered_with_a_client_error_raises_it() -> None:
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.connection_id == 1:
+            await stream.send(HEAD + chunk(event_json(1)))
+            return False
+        await stream.send(response(400, b'{"message": "bad filter"}'))
+        return False
+
+    async with fake_engine(handler) as engine:
+        async with Docker(engine.host, api_version="1.41") as docker:
+            async with docker.system.events() as events:
+                await events.__anext__()
+                with anyio.fail_after(10), pytest.raises(errors.BadRequest, match="bad filter"):
+                    await events.__anext__()
+            assert len(engine.requests) == 2
 
 
 async def test_daemon_that_keeps_hanging_up_cannot_make_it_spin() -> None:
