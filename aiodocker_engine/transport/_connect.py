@@ -65,6 +65,14 @@ def make_connector(address: EngineAddress, *, connect_timeout: float | None = 30
                     )
             except ssl.SSLError as exc:
                 raise _tls_failure(address.url, exc) from exc
+            except (anyio.EndOfStream, anyio.BrokenResourceError) as exc:
+                # The peer closed or reset the connection in the TLS handshake (anyio's
+                # names for it without tls_standard_compatible).
+                raise ConnectionFailed(
+                    f"cannot connect to {address.url}",
+                    hint="the peer closed the connection during the TLS handshake: "
+                    "is this a TLS port?",
+                ) from exc
             except OSError as exc:
                 cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
                 if isinstance(cause, ssl.SSLError):

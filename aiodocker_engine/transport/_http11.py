@@ -201,7 +201,11 @@ def _parse_head(raw: bytes) -> ResponseHead:
     status_line = text if eol < 0 else text[:eol]
     version, _, rest = status_line.partition(" ")
     code, _, reason = rest.partition(" ")
-    if version not in ("HTTP/1.1", "HTTP/1.0") or len(code) != 3 or not code.isdigit():
+    if (
+        version not in ("HTTP/1.1", "HTTP/1.0")
+        or len(code) != 3
+        or not (code.isascii() and code.isdigit())
+    ):
         raise ProtocolError(f"malformed status line {status_line[:100]!r}")
     headers: dict[str, str] = {}
     if eol >= 0:
@@ -610,7 +614,11 @@ class ResponseParser:
                 return None
         else:
             length = head.headers.get("content-length")
-            if length is None or not length.isdigit() or pos + int(length) != len(data):
+            if (
+                length is None
+                or not (length.isascii() and length.isdigit())
+                or pos + int(length) != len(data)
+            ):
                 return None
             if pos < len(data):
                 parts.append(memoryview(data)[pos:])
@@ -746,7 +754,7 @@ class ResponseParser:
             return head
         cl = headers.get("content-length")
         if cl is not None:
-            if not cl.isdigit():
+            if not (cl.isascii() and cl.isdigit()):
                 raise ProtocolError(f"malformed Content-Length {cl!r}")
             self._remaining = int(cl)
             self.state = _BODY_LENGTH

@@ -15,7 +15,7 @@ import anyio
 import anyio.abc
 import httpx
 
-from aiodocker_engine.errors import ConnectionFailed, DockerError, ProtocolError
+from aiodocker_engine.errors import ConnectionFailed, DockerError, ProtocolError, Timeout
 from aiodocker_engine.transport._base import Request, Response, UpgradedStream
 from aiodocker_engine.transport._host import EngineAddress
 
@@ -73,9 +73,10 @@ class HttpxTransport:
         try:
             response = await self._client.send(built, stream=True)
         except httpx.TransportError as exc:
-            raise ConnectionFailed(
+            raise _mapped(
+                exc,
                 f"cannot reach the engine through httpx ({type(exc).__name__})",
-                hint=str(exc) or "check the client's transport and the engine address",
+                "check the client's transport and the engine address",
             ) from exc
         wrapped = HttpxResponse(response)
         if buffered and response.status_code != 101:
@@ -91,6 +92,18 @@ class HttpxTransport:
             await self._client.aclose()
         else:
             await anyio.lowlevel.checkpoint()
+
+
+def _mapped(exc: httpx.TransportError, message: str, hint: str) -> DockerError:
+    """The error the pool transport raises for the same failure: a timeout (of the
+    caller's own httpx client, say) is `errors.Timeout`, bytes that are not HTTP (or a
+    message cut short) `ProtocolError`, anything else `ConnectionFailed`."""
+    shown = str(exc) or hint
+    if isinstance(exc, httpx.TimeoutException):
+        return Timeout(f"{message}: {shown}" if shown else message)
+    if isinstance(exc, httpx.ProtocolError):
+        return ProtocolError(message, hint=shown)
+    return ConnectionFailed(message, hint=shown)
 
 
 class HttpxResponse(Response):
@@ -126,7 +139,7 @@ class HttpxResponse(Response):
         try:
             return await call()
         except httpx.TransportError as exc:
-            raise ConnectionFailed("the connection to the engine broke", hint=str(exc)) from exc
+            raise _mapped(exc, "the connection to the engine broke", "") from exc
 
     def upgraded(self) -> UpgradedStream:
         stream = self._response.extensions.get("network_stream")

@@ -97,11 +97,20 @@ class PoolTransport:
 
     # -- bookkeeping: synchronous, never interrupted -------------------------------
 
-    def _take(self) -> tuple[HTTPConnection | None, bool, list[HTTPConnection]]:
-        """Try to get a connection now: (idle connection, may connect, stale ones to close)."""
+    def _take(
+        self, fresh: bool = False
+    ) -> tuple[HTTPConnection | None, bool, list[HTTPConnection]]:
+        """Try to get a connection now: (idle connection, may connect, stale ones to close).
+
+        `fresh`: for the one replay after a kept-alive connection turned out dropped. Its
+        idle peers are as suspect (the daemon restarted, or timed them all out), and the
+        replay must reach the daemon: they are all closed and a new one is made.
+        """
         stale: list[HTTPConnection] = _NO_CONNECTIONS
         if self._waiters:
             return None, False, stale
+        if fresh and self._idle:
+            stale, self._idle = self._idle, []
         now = time.monotonic()
         while self._idle:
             conn = self._idle.pop()
@@ -158,17 +167,27 @@ class PoolTransport:
 
     # -- acquiring -----------------------------------------------------------------
 
-    async def _acquire(self, deadline: float | None = None) -> tuple[HTTPConnection, bool]:
+    async def _acquire(
+        self, deadline: float | None = None, *, fresh: bool = False
+    ) -> tuple[HTTPConnection, bool]:
         """A connection for one request, and whether it was reused (may retry on failure).
 
         `deadline` (trio clock) bounds only a wait for a free connection: the one place
-        where a cancel scope is still needed, and the rare one.
+        where a cancel scope is still needed, and the rare one. Every await after a slot
+        was taken gives it back when interrupted: a native asyncio cancel (`task.cancel()`,
+        `asyncio.timeout`) passes through anyio's shields.
         """
         if self._closed:
             raise ConnectionFailed("the client is closed")
-        conn, may_connect, stale = self._take()
-        for old in stale:
-            await old.aclose()
+        conn, may_connect, stale = self._take(fresh)
+        if stale:
+            try:
+                for old in stale:
+                    await old.aclose()
+            except BaseException:
+                if conn is not None or may_connect:
+                    self._give_back(conn)
+                raise
         if conn is not None:
             return conn, True
         if not may_connect:
@@ -188,10 +207,13 @@ class PoolTransport:
                     self._waiters.remove(waiter)
                 raise
             if waiter.connection is not None:
-                if waiter.connection.is_dropped():
-                    await waiter.connection.aclose()
-                else:
+                if not waiter.connection.is_dropped():
                     return waiter.connection, True
+                try:
+                    await waiter.connection.aclose()
+                except BaseException:
+                    self._give_back(None)  # the slot came with it
+                    raise
         try:
             stream = await self._connector()
         except BaseException:
@@ -241,23 +263,28 @@ class PoolTransport:
         if conn.timed_out:
             raise TimeoutError("the request outlived its deadline") from exc
         # A kept-alive socket the daemon closed meanwhile fails before any byte of the
-        # response: send again once, on a fresh connection.
+        # response: send again once, on a fresh connection (Go's transport does the same
+        # for a server that closed an idle connection, whatever the method).
         return replayable and _is_dropped_connection(exc)
 
     async def _fetch(self, request: Request, deadline: float | None) -> Response:
         """Bodiless buffered requests, the common case, with the fewest steps."""
+        replayed = False
         while True:
-            conn = self._take_warm()
+            conn = None if replayed else self._take_warm()
             reused = True
             if conn is None:
-                conn, reused = await self._acquire(deadline)
+                conn, reused = await self._acquire(deadline, fresh=replayed)
             if deadline is not None:
                 self._watchdog.watch(conn, deadline)
             try:
                 head, parts = await conn.fetch(request)
             except BaseException as exc:
-                # Sent again only if no byte of a response came: the daemon may have acted.
-                if await self._failed(conn, exc, reused and not conn.parser.response_begun):
+                # Sent again, once, only if no byte of a response came: else the daemon
+                # may have acted.
+                replay = reused and not replayed and not conn.parser.response_begun
+                if await self._failed(conn, exc, replay):
+                    replayed = True
                     continue
                 raise
             break
@@ -269,16 +296,18 @@ class PoolTransport:
 
     async def _request(self, request: Request, buffered: bool, deadline: float | None) -> Response:
         replayable = not request.body or isinstance(request.body, bytes)
+        replayed = False
         while True:
-            conn, reused = await self._acquire(deadline)
+            conn, reused = await self._acquire(deadline, fresh=replayed)
             if deadline is not None:
                 self._watchdog.watch(conn, deadline)
             try:
                 await conn.send_request(request)
                 event = await conn.next_event()
             except BaseException as exc:
-                replay = reused and replayable and not conn.parser.response_begun
+                replay = reused and replayable and not replayed and not conn.parser.response_begun
                 if await self._failed(conn, exc, replay):
+                    replayed = True
                     continue
                 raise
             break

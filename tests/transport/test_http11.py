@@ -410,6 +410,9 @@ BAD: list[tuple[str, bytes, str]] = [
     ("header without colon", b"HTTP/1.1 200 OK\r\nBroken\r\n\r\n", "header line"),
     ("folded header", b"HTTP/1.1 200 OK\r\nA: b\r\n c\r\n\r\n", "header line"),
     ("bad content-length", b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n", "Content-Length"),
+    # str.isdigit() says yes to "\xb2" (superscript two in latin-1): int() does not.
+    ("non-ascii digit length", b"HTTP/1.1 200 OK\r\nContent-Length: \xb2\r\n\r\nab", "Length"),
+    ("non-ascii digit status", b"HTTP/1.1 2\xb20 OK\r\n\r\n", "status line"),
     (
         "conflicting content-length",
         b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
@@ -431,6 +434,15 @@ BAD: list[tuple[str, bytes, str]] = [
         "longer",
     ),
 ]
+
+
+@pytest.mark.parametrize(("name", "raw", "message"), BAD)
+def test_the_whole_response_fast_path_leaves_malformed_input_to_the_events(
+    name: str, raw: bytes, message: str
+) -> None:
+    parser = ResponseParser()
+    parser.start("GET")
+    assert parser.parse_whole(raw) is None
 
 
 @pytest.mark.parametrize(("name", "raw", "message"), BAD)

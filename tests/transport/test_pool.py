@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import socket
 import struct
@@ -15,6 +16,7 @@ from anyio.streams.buffered import BufferedByteReceiveStream
 from aiodocker_engine import errors
 from aiodocker_engine.transport._base import Request, Response
 from aiodocker_engine.transport._connect import make_connector
+from aiodocker_engine.transport._connection import HTTPConnection
 from aiodocker_engine.transport._host import parse_host
 from aiodocker_engine.transport._pool import BufferedResponse, PoolResponse, PoolTransport
 from tests.fake_engine import FakeEngine, FakeRequest, fake_engine, ok_json, open_fds, response
@@ -169,6 +171,83 @@ async def test_pool_never_resends_a_request_whose_response_head_was_cut_by_a_res
             tg.cancel_scope.cancel()
     assert targets == ["/first", "/second"]
     assert (pool.num_active, pool.num_idle) == (0, 0)
+
+
+@pytest.mark.parametrize("body", [None, b'{"x": 1}'], ids=["bodiless", "json"])
+async def test_a_request_is_replayed_at_most_once_and_on_a_fresh_connection(
+    body: bytes | None,
+) -> None:
+    """A daemon that acts on each request and closes without answering: with four idle
+    connections, the request still reaches it only twice (the send and one replay)."""
+    answer = True
+
+    async def handler(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if answer:
+            await stream.send(response(200, b"{}"))
+            return True
+        return False  # acted on it, then closed without a byte of answer
+
+    async with fake_engine(handler) as engine:
+        pool = pool_for(engine)
+        held = [await pool.request(Request("GET", f"/warm{i}")) for i in range(4)]
+        for warm in held:
+            await warm.read()
+        assert pool.num_idle == 4
+        answer = False
+        before = len(engine.requests)
+        with pytest.raises(errors.ProtocolError, match="before a response arrived"):
+            await pool.request(Request("POST", "/containers/c1/restart", body=body), buffered=True)
+        assert len(engine.requests) - before == 2
+        assert (pool.num_active, pool.num_idle) == (0, 0)  # the suspect idle peers closed
+        await pool.aclose()
+
+
+def _stall_closing(monkeypatch: pytest.MonkeyPatch, dead: HTTPConnection) -> None:
+    """Make `dead` look dropped, and closing it hang until cancelled (then close it)."""
+    close, dropped = HTTPConnection.aclose, HTTPConnection.is_dropped
+
+    async def stalled_aclose(conn: HTTPConnection) -> None:
+        if conn is not dead:
+            return await close(conn)
+        try:
+            await anyio.sleep_forever()
+        finally:
+            dead.stream._transport.abort()  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(HTTPConnection, "aclose", stalled_aclose)
+    monkeypatch.setattr(HTTPConnection, "is_dropped", lambda c: c is dead or dropped(c))
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+@pytest.mark.parametrize("path", ["stale idle", "dropped grant"])
+async def test_a_native_asyncio_cancel_while_closing_a_dead_connection_frees_the_slot(
+    path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`task.cancel()` passes anyio's shields: a request cancelled while `_acquire` closes
+    a stale idle connection, or one it was handed that turned out dropped, must give its
+    slot back, or the pool (max_connections=1 here) hangs from then on."""
+    async with fake_engine() as engine:
+        pool = pool_for(engine, max_connections=1)
+        if path == "stale idle":
+            await (await pool.request(Request("GET", "/warm"), buffered=True)).read()
+            (dead,) = pool._idle
+            dead.idle_since -= 3600  # past keepalive_expiry
+            _stall_closing(monkeypatch, dead)
+            task = asyncio.create_task(pool.request(Request("GET", "/x"), buffered=True))
+        else:
+            held = await pool.request(Request("GET", "/held"))
+            task = asyncio.create_task(pool.request(Request("GET", "/x"), buffered=True))
+            await anyio.wait_all_tasks_blocked()  # queued behind /held
+            _stall_closing(monkeypatch, held._conn)  # type: ignore[attr-defined]
+            await held.read()  # hands the connection to the queued request
+        await anyio.wait_all_tasks_blocked()  # the request is stuck closing it
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert pool.num_active == 0
+        with anyio.fail_after(5):
+            assert (await pool.request(Request("GET", "/next"), buffered=True)).status == 200
+        await pool.aclose()
 
 
 async def test_buffered_response_joins_a_body_read_in_several_parts() -> None:
