@@ -20,14 +20,8 @@ from aiodocker_engine.transport._base import Response
 __all__ = ["ContainerIoApi", "Since"]
 
 Since = datetime | int | float | str
-"""A point in time for `since`/`until`: a datetime, Unix seconds, or the daemon's own text."""
-
-
-def timestamp_param(value: Since | None, what: str) -> str | None:
-    """The daemon's `since`/`until` text; a str is passed on as the daemon's own form."""
-    if isinstance(value, str):
-        return value
-    return daemon_time(value, what)
+"""A point in time for `since`/`until`: a datetime, Unix seconds, or text as the CLI takes
+it (a duration before now such as "10m", an RFC 3339 time, Unix seconds)."""
 
 
 class ContainerIoApi(ApiGroup):
@@ -70,8 +64,8 @@ class ContainerIoApi(ApiGroup):
             "stdout": stdout,
             "stderr": stderr,
             "follow": follow or None,
-            "since": timestamp_param(since, "logs(since)"),
-            "until": timestamp_param(until, "logs(until)"),
+            "since": daemon_time(since, "logs(since)"),
+            "until": daemon_time(until, "logs(until)"),
             "tail": tail,
             "timestamps": timestamps or None,
         }

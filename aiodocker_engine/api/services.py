@@ -11,8 +11,9 @@ from __future__ import annotations
 import builtins
 from typing import Any, Literal
 
+from aiodocker_engine._timestamps import daemon_time
 from aiodocker_engine.api._body import build_body
-from aiodocker_engine.api._container_io import Since, timestamp_param
+from aiodocker_engine.api._container_io import Since
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._path import quote_path
 from aiodocker_engine.api._query import Filters
@@ -75,7 +76,7 @@ class _LogsMixin(ApiGroup):
             "follow": follow or None,
             "stdout": stdout or None,
             "stderr": stderr or None,
-            "since": timestamp_param(since, f"{what}: since"),
+            "since": daemon_time(since, f"{what}: since"),
             "timestamps": timestamps or None,
             "tail": tail,
         }

@@ -103,8 +103,8 @@ class SystemApi(ApiGroup):
         self,
         *,
         filters: Filters | None = None,
-        since: datetime | int | float | None = None,
-        until: datetime | int | float | None = None,
+        since: datetime | int | float | str | None = None,
+        until: datetime | int | float | str | None = None,
         resume: bool | None = None,
         reconnect_timeout: float = 60.0,
     ) -> EventStream:
@@ -113,8 +113,9 @@ class SystemApi(ApiGroup):
         Returns an `EventStream` of `Event`s (type, action, actor, scope, `time` as an
         aware UTC datetime, `time_nano`). `filters` keys: type, event, container, image,
         label, network, volume, daemon, plugin, node, service, secret, config, scope.
-        `since`/`until` take an aware datetime or epoch seconds (int or float); with
-        `until` the stream ends at that time, otherwise it never ends by itself.
+        `since`/`until` take an aware datetime, epoch seconds (int or float) or text as
+        the CLI reads it ("10m" before now, an RFC 3339 time); with `until` the stream
+        ends at that time, otherwise it never ends by itself.
 
         `resume` (default: on when `until` is None) reconnects after the connection
         breaks or the daemon restarts, from the last delivered event's `time_nano`,

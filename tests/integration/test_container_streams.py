@@ -197,6 +197,11 @@ async def test_logs_since_and_until_as_datetime_int_and_float(
     # A datetime holds microseconds, the log nanoseconds: `late` itself is a hair early.
     just_after = late + timedelta(milliseconds=1)
     assert await lines(since=early, until=just_after) == [b"early\n", b"late\n"]
+    # Text as the CLI takes it: a duration before now, an RFC 3339 time, Unix seconds.
+    assert await lines(since="1h") == [b"early\n", b"late\n"]
+    assert await lines(until="1h") == []
+    assert await lines(since=between.isoformat()) == [b"late\n"]
+    assert await lines(until=str(second)) == [b"early\n"]
 
 
 async def test_logs_of_a_tty_container_are_raw(docker: Docker, container_factory: Any) -> None:

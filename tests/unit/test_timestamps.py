@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from aiodocker_engine._timestamps import daemon_time, datetime_nanos
-from aiodocker_engine.api._container_io import timestamp_param
 
 
 def test_datetimes_ints_and_floats_become_seconds_dot_nanoseconds() -> None:
@@ -41,14 +41,54 @@ def test_times_before_the_epoch_keep_a_positive_fraction() -> None:
 def test_bad_times_are_refused_by_name() -> None:
     with pytest.raises(ValueError, match=r"events\(since\)=.*timezone-aware"):
         daemon_time(datetime(2023, 1, 1), "events(since)")
-    with pytest.raises(TypeError, match=r"events\(until\) takes a datetime"):
-        daemon_time("yesterday", "events(until)")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"events\(until\)='yesterday' is neither a duration"):
+        daemon_time("yesterday", "events(until)")
+    with pytest.raises(ValueError, match=r"logs\(since\)='2026-02-30'"):
+        daemon_time("2026-02-30", "logs(since)")
     with pytest.raises(TypeError):
         daemon_time(True, "since")
+    with pytest.raises(TypeError, match="takes a datetime, int, float or str"):
+        daemon_time([1], "since")  # type: ignore[arg-type]
 
 
-def test_log_times_also_take_the_daemons_own_text() -> None:
-    assert timestamp_param("10m", "logs(since)") == "10m"
-    assert timestamp_param(None, "logs(since)") is None
-    with pytest.raises(ValueError, match=r"logs\(until\)"):
-        timestamp_param(datetime(2023, 1, 1), "logs(until)")
+def _seconds(text: str | None) -> float:
+    assert text is not None
+    return float(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds_ago"),
+    [("10m", 600), ("1h30m", 5400), ("1.5h", 5400), ("90s", 90), ("250ms", 0.25), ("-2m", -120)],
+)
+def test_a_duration_is_that_long_before_now_as_the_cli_reads_it(
+    text: str, seconds_ago: float
+) -> None:
+    before = time.time()
+    sent = _seconds(daemon_time(text, "logs(since)"))
+    after = time.time()
+    assert before - seconds_ago - 0.001 <= sent <= after - seconds_ago + 0.001
+
+
+@pytest.mark.parametrize(
+    ("text", "sent"),
+    [
+        ("2023-11-14T22:13:20Z", "1700000000.000000000"),
+        ("2023-11-14T22:13:20.123456789Z", "1700000000.123456789"),
+        ("2023-11-14T23:13:20.5+01:00", "1700000000.500000000"),
+        ("2023-11-14T17:13-05:00", "1699999980.000000000"),
+        ("2023-11-14Z", "1699920000.000000000"),
+        ("1700000000", "1700000000"),  # Unix seconds go as they are
+        ("1700000000.25", "1700000000.25"),
+        (" 0 ", "0"),  # "0" is the epoch, not a zero duration
+    ],
+)
+def test_rfc3339_times_and_unix_seconds(text: str, sent: str) -> None:
+    assert daemon_time(text, "since") == sent
+
+
+def test_a_time_without_a_zone_is_local_as_the_cli_reads_it() -> None:
+    local = datetime(2023, 11, 14, 22, 13, 20).astimezone()
+    assert daemon_time("2023-11-14T22:13:20", "since") == daemon_time(local, "since")
+    assert daemon_time("2023-11-14", "since") == daemon_time(
+        datetime(2023, 11, 14).astimezone(), "since"
+    )
