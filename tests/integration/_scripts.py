@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import anyio
 
@@ -56,3 +57,27 @@ class Release:
     async def stdin(self) -> AsyncIterator[bytes]:
         await self._event.wait()
         yield b"go\n"
+
+
+async def closed_by_another_task(stream: Any, *, after_first: bool) -> list[str]:
+    """Iterate `stream` in a task and `aclose()` it from here while that task waits for
+    the next item (after the first one, if `after_first`); what the task saw: "item"s,
+    then "ended" if its `async for` ended cleanly (an exception fails the test)."""
+    outcome: list[str] = []
+    first = anyio.Event()
+
+    async def watch() -> None:
+        async for _ in stream:
+            outcome.append("item")
+            first.set()
+        outcome.append("ended")
+
+    async with stream:
+        with anyio.fail_after(30):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(watch)
+                if after_first:
+                    await first.wait()
+                await anyio.wait_all_tasks_blocked()  # waiting for the next item
+                await stream.aclose()
+    return outcome

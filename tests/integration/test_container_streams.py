@@ -18,7 +18,7 @@ from aiodocker_engine import Docker, StdStream, errors
 from aiodocker_engine.models import HostConfig
 from aiodocker_engine.testing._registry import Registry
 from tests.fake_engine import open_fds
-from tests.integration._scripts import Release, until_tty_size
+from tests.integration._scripts import Release, closed_by_another_task, until_tty_size
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]
 
@@ -652,21 +652,6 @@ async def test_aclose_from_another_task_ends_the_iteration_cleanly(
         stream = docker.containers.export(created.id)
     else:
         stream = docker.containers.attach_websocket(created.id, stdout=True, stream=True)
-    outcome: list[str] = []
-    first = anyio.Event()
-    async with stream:
-
-        async def watch() -> None:
-            async for _ in stream:
-                outcome.append("item")
-                first.set()
-            outcome.append("ended")
-
-        with anyio.fail_after(30):
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(watch)
-                await first.wait()
-                await anyio.wait_all_tasks_blocked()
-                await stream.aclose()
+    outcome = await closed_by_another_task(stream, after_first=True)
     assert outcome[0] == "item" and outcome[-1] == "ended"
     assert docker.transport.num_active == 0  # type: ignore[attr-defined]

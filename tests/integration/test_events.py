@@ -12,6 +12,7 @@ import pytest
 from aiodocker_engine import Docker
 from aiodocker_engine.api.system import Event
 from aiodocker_engine.testing import Engine
+from tests.integration._scripts import closed_by_another_task
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]
 
@@ -106,18 +107,7 @@ async def test_resume_across_a_daemon_restart_loses_and_repeats_nothing(
 async def test_aclose_from_another_task_ends_the_iteration_cleanly(docker: Docker) -> None:
     """How a monitor stops its watch from a shutdown handler: the iterating task ends,
     it does not see a broken connection."""
-    outcome: list[str] = []
-    async with docker.system.events(filters={"label": [unique_label()]}) as events:
-
-        async def watch() -> None:
-            async for event in events:
-                outcome.append(event.action)
-            outcome.append("ended")
-
-        with anyio.fail_after(10):
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(watch)
-                await anyio.wait_all_tasks_blocked()
-                await events.aclose()
+    events = docker.system.events(filters={"label": [unique_label()]})
+    outcome = await closed_by_another_task(events, after_first=False)
     assert outcome == ["ended"]
     assert docker.transport.num_active == 0  # type: ignore[attr-defined]

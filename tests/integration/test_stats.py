@@ -10,6 +10,7 @@ import pytest
 from aiodocker_engine import Docker, errors, stats
 from aiodocker_engine.models import ContainerStatsResponse
 from aiodocker_engine.testing import Engine
+from tests.integration._scripts import closed_by_another_task
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]
 
@@ -157,21 +158,6 @@ async def test_aclose_from_another_task_ends_the_iteration_cleanly(
 ) -> None:
     created = await container_factory(cmd=["sleep", "600"])
     await docker.containers.start(created.id)
-    outcome: list[str] = []
-    first = anyio.Event()
-    async with docker.containers.stats(created.id) as samples:
-
-        async def watch() -> None:
-            async for _ in samples:
-                outcome.append("sample")
-                first.set()
-            outcome.append("ended")
-
-        with anyio.fail_after(30):
-            async with anyio.create_task_group() as tg:
-                tg.start_soon(watch)
-                await first.wait()
-                await anyio.wait_all_tasks_blocked()  # waiting for the next sample
-                await samples.aclose()
+    outcome = await closed_by_another_task(docker.containers.stats(created.id), after_first=True)
     assert outcome[-1] == "ended" and outcome.count("ended") == 1
     assert docker.transport.num_active == 0  # type: ignore[attr-defined]
