@@ -287,13 +287,18 @@ class Docker:
         method: str,
         path: str,
         type_: type[T] | Any,
+        *,
+        empty: T | None = None,
         **options: Unpack[SendOptions],
     ) -> T:
-        """Send (see `_send` for the options) and decode the JSON body into `type_`."""
+        """Send (see `_send` for the options) and decode the JSON body into `type_`;
+        `empty`, when given, is what an empty body stands for."""
         response = await self._send(operation, method, path, **options)
         content = getattr(response, "content", None)
         if content is None:
             content = await response.read()
+        if empty is not None and not content.strip():
+            return empty
         try:
             result: T = self._decoder(type_).decode(content)
         except msgspec.DecodeError as exc:

@@ -117,6 +117,12 @@ PATCHES: tuple[Patch, ...] = (
         "spec lists only the built-in drivers.",
     ),
     Patch(
+        "/definitions/HostConfig/allOf/1/properties/CgroupnsMode",
+        _OPEN_ENUM,
+        'Podman\'s compat inspect sends `CgroupnsMode: ""` (not set); as a closed enum it '
+        "made every Podman container fail to decode.",
+    ),
+    Patch(
         "/definitions/MountType",
         _OPEN_ENUM,
         "the set grew in v1.32 (npipe), v1.42 (cluster) and v1.48 (image); dockerd reports a "

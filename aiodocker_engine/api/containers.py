@@ -429,4 +429,5 @@ class ContainersApi(ContainerIoApi):
             f"/containers/{quote_path(container)}/stats",
             ContainerStatsResponse,
             query={"stream": False, "one-shot": True if (major, minor) >= (1, 41) else None},
+            empty=ContainerStatsResponse(),  # Podman's answer for a stopped container
         )

@@ -290,7 +290,9 @@ class ImagesApi(ApiGroup):
         """
         if repo is not None and tag is None:
             repo, tag = _name_and_tag(repo, "images.commit")
-        body: ContainerConfig | None = None
+        # Always a body, "{}" at least, as docker-py sends: Podman answers a bodiless
+        # commit with 500 (EOF); dockerd reads "{}" as no change.
+        body = ContainerConfig()
         set_fields: builtins.list[str] = []
         if config is not None or fields:
             body, set_fields = build_body(ContainerConfig, config, fields, where="images.commit")
@@ -504,7 +506,8 @@ class ImagesApi(ApiGroup):
         `ProgressResult.image_id` is the new image.
         """
         if repo is not None and tag is None:
-            repo, tag = _name_and_tag(repo, "images.import_")
+            _name_and_tag(repo, "images.import_")  # refuses a digest
+            # Sent whole, as the CLI sends it: dockerd splits it, Podman ignores `tag`.
         closing: FileChunks | None = None
         body: Body = None
         if isinstance(source, str) and "://" in source:

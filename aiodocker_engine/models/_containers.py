@@ -414,7 +414,8 @@ class HostConfig(Model, kw_only=True):
     annotations: dict[str, str] | None = msgspec.field(default=None, name="Annotations")
     cap_add: list[str] | None = msgspec.field(default=None, name="CapAdd")
     cap_drop: list[str] | None = msgspec.field(default=None, name="CapDrop")
-    cgroupns_mode: HostConfigCgroupnsMode | None = msgspec.field(default=None, name="CgroupnsMode")
+    # open enum: daemons send values the spec does not list (see PATCHES)
+    cgroupns_mode: str | None = msgspec.field(default=None, name="CgroupnsMode")
     dns: list[str] | None = msgspec.field(default=None, name="Dns")
     dns_options: list[str] | None = msgspec.field(default=None, name="DnsOptions")
     dns_search: list[str] | None = msgspec.field(default=None, name="DnsSearch")
@@ -536,9 +537,6 @@ class Storage(Model, kw_only=True):
 
 # Model of definition `ChangeType` (Engine API v1.55).
 ChangeType: TypeAlias = Literal[0, 1, 2]
-
-# Enum of `HostConfig.CgroupnsMode` (Engine API v1.55).
-HostConfigCgroupnsMode: TypeAlias = Literal["private", "host"]
 
 # Enum of `HostConfig.Isolation` (Engine API v1.55).
 HostConfigIsolation: TypeAlias = Literal["default", "process", "hyperv", ""]

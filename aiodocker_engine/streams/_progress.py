@@ -213,8 +213,11 @@ class ProgressResult:
             found = _DIGEST.search(status)
             if found:
                 self.digest = found.group(1)
-        elif not ident and status.startswith("sha256:") and _DIGEST.fullmatch(status):
-            self.image_id = status  # import answers with the new image's id as a status
+        elif status.startswith("sha256:") and ident in (None, "", status):
+            if _DIGEST.fullmatch(status):
+                # Import answers with the new image's id as a status (Podman repeats it
+                # as the message's id).
+                self.image_id = status
         elif status.startswith(_LOADED_NAME) or status.startswith(_LOADED_ID):
             self._add_text(status + "\n")
 

@@ -265,6 +265,8 @@ async def test_commit_a_container_with_changes(
     assert info.comment == "made by a test" and info.author == "aiodocker_engine"
     assert info.config is not None
     assert "COMMITTED=yes" in (info.config.env or []) and info.config.working_dir == "/data"
+    # No config given: the "{}" sent keeps the container's own (dockerd merges them).
+    assert info.config.cmd == ["sh", "-c", "echo committed > /marker"]
     check = await container_factory(image=repo, cmd=["cat", "/marker"])
     await docker.containers.start(check.id)
     assert (await docker.containers.wait(check.id)).status_code == 0

@@ -8,6 +8,7 @@ import pytest
 from aiodocker_engine import models
 
 from . import payloads_2010 as p
+from . import payloads_podman43 as podman
 
 
 def decode_lines(data: bytes, type_: type[msgspec.Struct]) -> list[msgspec.Struct]:
@@ -265,3 +266,12 @@ def test_a_response_without_its_identity_field_fails_to_decode() -> None:
 def test_closed_enums_reject_unknown_values() -> None:
     with pytest.raises(msgspec.ValidationError, match=r"Invalid enum value 'sometimes'"):
         msgspec.json.decode(b'{"Name": "sometimes"}', type=models.RestartPolicy)
+
+
+def test_a_podman_container_inspect_decodes() -> None:
+    """Podman sends `CgroupnsMode: ""` and `Health: {Status: ""}`: closed enums once made
+    every Podman container fail to decode (and with it logs and attach below 1.42)."""
+    c = msgspec.json.decode(podman.CONTAINER_INSPECT, type=models.ContainerInspectResponse)
+    assert c.host_config is not None and c.host_config.cgroupns_mode == ""
+    assert c.state is not None and c.state.status == "running"
+    assert c.config is not None and c.config.tty is False

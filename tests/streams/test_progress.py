@@ -189,6 +189,12 @@ def test_load_and_import_results() -> None:
     imported.add(ProgressMessage(status="Importing", id="x"))
     imported.add(ProgressMessage(status=IMAGE_ID))
     assert imported.image_id == IMAGE_ID
+    by_podman = ProgressResult()  # Podman repeats the id as the message's id
+    by_podman.add(ProgressMessage(status=IMAGE_ID, id=IMAGE_ID, progress=""))
+    assert by_podman.image_id == IMAGE_ID
+    layer = ProgressResult()  # a layer's status is no image id
+    layer.add(ProgressMessage(status=IMAGE_ID, id="a1b2c3"))
+    assert layer.image_id is None
 
 
 def test_build_log_is_bounded() -> None:

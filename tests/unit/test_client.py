@@ -6,7 +6,7 @@ import anyio
 import anyio.abc
 import pytest
 
-from aiodocker_engine import Docker, errors
+from aiodocker_engine import Docker, errors, models
 from tests.fake_engine import FakeRequest, Handler, fake_engine, open_fds, response
 
 pytestmark = pytest.mark.anyio
@@ -212,3 +212,16 @@ async def test_a_redirect_is_an_error_naming_where_it_points_and_304_is_not() ->
         assert caught.value.status == 301
         await docker.containers.start("web")
         assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+
+
+async def test_stats_once_reads_an_empty_answer_as_an_empty_sample() -> None:
+    """Podman answers stats of a stopped container with an empty 200 body."""
+
+    async def empty(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(response(200, b"", chunked=True))
+        return True
+
+    async with fake_engine(empty) as engine, Docker(engine.host, api_version="1.41") as docker:
+        assert await docker.containers.stats_once("stopped") == models.ContainerStatsResponse()
+        with pytest.raises(errors.DockerError, match="cannot decode"):
+            await docker.containers.inspect("stopped")  # elsewhere, empty is an error

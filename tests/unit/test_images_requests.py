@@ -282,3 +282,16 @@ async def test_a_digest_cannot_name_a_new_image(operation: str) -> None:
         else:
             await docker.images.import_(b"tar", repo=repo)
     assert recorder.requests == []
+
+
+async def test_import_sends_a_tagged_repo_whole_and_commit_always_sends_a_config() -> None:
+    recorder = Recorder(b'{"status":"' + IMAGE_ID.encode() + b'"}')
+    docker = _client(recorder)
+    await docker.images.import_(b"tar", repo="localhost:5000/base:1")
+    assert recorder.last()[2] == {"fromSrc": ["-"], "repo": ["localhost:5000/base:1"]}
+    await docker.images.import_(b"tar", repo="base", tag="2")  # a tag given on its own
+    assert recorder.last()[2] == {"fromSrc": ["-"], "repo": ["base"], "tag": ["2"]}
+    recorder.answer = b'{"Id":"sha256:c"}'
+    await docker.images.commit("web", repo="snap:1")
+    assert recorder.requests[-1][1] == b"{}"  # Podman refuses a commit without a body
+    assert recorder.last()[2] == {"container": ["web"], "repo": ["snap"], "tag": ["1"]}
