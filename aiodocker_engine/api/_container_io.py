@@ -6,6 +6,7 @@ from collections.abc import AsyncIterable
 from datetime import datetime
 
 import anyio.abc
+import msgspec
 
 from aiodocker_engine._sources import check_source
 from aiodocker_engine._timestamps import daemon_time
@@ -18,6 +19,17 @@ from aiodocker_engine.streams._websocket import WebSocketStream
 from aiodocker_engine.transport._base import Response
 
 __all__ = ["ContainerIoApi", "Since"]
+
+
+class _TtyConfig(msgspec.Struct):
+    tty: bool = msgspec.field(default=False, name="Tty")
+
+
+class _TtyOf(msgspec.Struct):
+    """The one field of an inspect that framing needs: nothing else can fail to decode."""
+
+    config: _TtyConfig | None = msgspec.field(default=None, name="Config")
+
 
 Since = datetime | int | float | str
 """A point in time for `since`/`until`: a datetime, Unix seconds, or text as the CLI takes
@@ -34,8 +46,10 @@ class ContainerIoApi(ApiGroup):
 
     def _tty_of(self, container: str) -> TtyHint:
         async def container_tty() -> bool:
-            info = await self._docker.containers.inspect(container)
-            return bool(info.config is not None and info.config.tty)
+            info: _TtyOf = await self._docker._json(
+                "ContainerInspect", "GET", f"/containers/{quote_path(container)}/json", _TtyOf
+            )
+            return info.config is not None and info.config.tty
 
         return container_tty
 
