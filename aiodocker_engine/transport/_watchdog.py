@@ -53,9 +53,16 @@ class TrioWatchdog:
             while self._inflight:
                 await trio.sleep(PERIOD)
                 now = trio.current_time()
-                expired = [conn for conn, deadline in self._inflight.items() if deadline <= now]
-                for conn in expired:
-                    del self._inflight[conn]
+                inflight = self._inflight
+                expired = [
+                    (conn, deadline) for conn, deadline in inflight.items() if deadline <= now
+                ]
+                for conn, deadline in expired:
+                    # Each close below is a checkpoint: meanwhile a request may have ended
+                    # (unwatched) or taken the connection again with a later deadline.
+                    if inflight.get(conn) != deadline:
+                        continue
+                    del inflight[conn]
                     conn.timed_out = True
                     await conn.aclose()  # shielded; wakes the blocked request
         finally:
