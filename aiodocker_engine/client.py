@@ -214,13 +214,15 @@ class Docker:
         fields: Iterable[str] = (),
         buffered: bool = True,
         upgrade: bool = False,
+        detach: bool = False,
         time_limit: float | None = _UNSET,
         versioned: bool = True,
     ) -> Response:
         """Send one operation's request; raise the matching APIError on an error status.
 
         `fields` names the body fields the caller set, for version gating; query
-        parameters that are not None are gated by their names automatically.
+        parameters that are not None are gated by their names automatically. `detach`:
+        see `Request`.
         """
         if not versioned:
             prefix = ""
@@ -233,9 +235,13 @@ class Docker:
         if isinstance(body, msgspec.Struct) or json is not None:
             payload = _encoder.encode(body if json is None else json)
             headers = {**_JSON_HEADERS, **headers} if headers else _JSON_HEADERS
-            request = Request(method, target, headers=headers, body=payload, upgrade=upgrade)
+            request = Request(
+                method, target, headers=headers, body=payload, upgrade=upgrade, detach=detach
+            )
         else:
-            request = Request(method, target, headers=headers, body=body, upgrade=upgrade)
+            request = Request(
+                method, target, headers=headers, body=body, upgrade=upgrade, detach=detach
+            )
         timeout = self.timeout if time_limit is _UNSET else time_limit
         try:
             if self._pool is not None:

@@ -349,6 +349,7 @@ class ContainersApi(ContainerIoApi):
             f"/containers/{quote_path(container)}/wait",
             query={"condition": condition},
             buffered=False,
+            detach=True,  # the block's start must not wait for the slot this wait holds
         )
         waiter = ContainerWaiter(container, response)
         try:

@@ -18,7 +18,7 @@ Body = bytes | AsyncIterable[bytes] | None
 class Request:
     """One HTTP request: `target` is the full path with the version prefix and query string."""
 
-    __slots__ = ("body", "headers", "method", "target", "upgrade")
+    __slots__ = ("body", "detach", "headers", "method", "target", "upgrade")
 
     def __init__(
         self,
@@ -28,12 +28,16 @@ class Request:
         headers: Mapping[str, str] | None = None,
         body: Body = None,
         upgrade: bool = False,
+        detach: bool = False,
     ) -> None:
         self.method = method
         self.target = target
         self.headers = headers
         self.body = body
         self.upgrade = upgrade
+        # Once the head is here, the connection leaves the pool (as an upgraded one does)
+        # and is closed at the end: for a long wait whose caller needs the pool meanwhile.
+        self.detach = detach
 
     def __repr__(self) -> str:
         return f"<Request {self.method} {self.target}>"

@@ -319,6 +319,10 @@ class PoolTransport:
             self._watchdog.unwatch(conn)
             await self._discard(conn)
             raise ProtocolError(f"expected a response head, got {event!r}")
+        if request.detach and not buffered:
+            self._watchdog.unwatch(conn)
+            self._detach()
+            return PoolResponse(self, conn, event, detached=True)
         response = PoolResponse(self, conn, event)
         if not buffered:
             self._watchdog.unwatch(conn)
@@ -448,7 +452,7 @@ class _PartsIterator(Generic[_Item]):
 class PoolResponse(Response):
     """A response on a pooled connection; see `Response` for the release rules."""
 
-    __slots__ = ("_body", "_conn", "_done", "_leftover", "_pool", "_upgraded_used")
+    __slots__ = ("_body", "_conn", "_detached", "_done", "_leftover", "_pool", "_upgraded_used")
 
     def __init__(
         self,
@@ -457,8 +461,10 @@ class PoolResponse(Response):
         head: ResponseHead,
         *,
         upgraded: bytes | None = None,
+        detached: bool = False,
     ) -> None:
         self._pool = pool
+        self._detached = detached  # left the pool at its head: closed, never given back
         self._conn: HTTPConnection | None = conn
         self.status = head.status
         self.reason = head.reason
@@ -535,7 +541,10 @@ class PoolResponse(Response):
     async def _drop(self, conn: HTTPConnection) -> None:
         if self._conn is not None:
             self._conn = None
-            await self._pool._discard(conn)
+            if self._detached:
+                await conn.aclose()
+            else:
+                await self._pool._discard(conn)
 
     async def _end_body(self, conn: HTTPConnection, event: Event) -> None:
         """The body ended with `event`: release the connection (or refuse a stray event)."""
@@ -544,7 +553,7 @@ class PoolResponse(Response):
             raise ProtocolError(f"unexpected event in a response body: {event!r}")
         self._done = True
         self._conn = None
-        if not self._pool._release(conn):
+        if self._detached or not self._pool._release(conn):
             await conn.aclose()
 
     def upgraded(self) -> UpgradedStream:
@@ -565,4 +574,7 @@ class PoolResponse(Response):
             return
         if self._done:
             return
-        await self._pool._discard(conn)
+        if self._detached:
+            await conn.aclose()
+        else:
+            await self._pool._discard(conn)

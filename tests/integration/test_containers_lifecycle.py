@@ -9,6 +9,8 @@ import anyio
 import pytest
 
 from aiodocker_engine import Docker, errors, models
+from aiodocker_engine.testing import Engine
+from tests.fake_engine import open_fds
 from tests.integration._scripts import printed, ready_then, until_tty_size
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]
@@ -148,19 +150,49 @@ async def test_wait_removed_returns_when_the_container_is_gone(
         await docker.containers.inspect(created.id)
 
 
+async def test_a_registered_wait_leaves_the_pool_to_the_start_it_waits_for(
+    docker_engine: Engine, docker_test_image: str, docker_test_labels: dict[str, str]
+) -> None:
+    """With one connection allowed, the wait must not hold it: the start in the block,
+    and `run(auto_remove=True)` (which waits for the removal), need it."""
+    async with Docker(docker_engine.host, max_connections=1, timeout=20) as docker:
+        created = await docker.containers.create(
+            image=docker_test_image, cmd=["sh", "-c", "exit 5"], labels=docker_test_labels
+        )
+        try:
+            with anyio.fail_after(30):
+                async with docker.containers.waiting(created.id, condition="next-exit") as w:
+                    await docker.containers.start(created.id)
+                    assert (await w.result()).status_code == 5
+                result = await docker.containers.run(
+                    docker_test_image,
+                    ["sh", "-c", "echo hi"],
+                    auto_remove=True,
+                    labels=docker_test_labels,
+                )
+            assert (result.exit_code, result.stdout) == (0, b"hi\n")
+        finally:
+            await docker.containers.remove(created.id, force=True)
+        assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+
+
 async def test_leaving_a_waiting_block_early_releases_its_connection(
     docker: Docker, container_factory: Any
 ) -> None:
     created = await container_factory(cmd=["sleep", "30"])
     await docker.containers.start(created.id)
     async with docker.containers.waiting(created.id) as waiter:
-        assert docker.transport.num_active == 1  # type: ignore[attr-defined]
+        inside = open_fds()
+        assert docker.transport.num_active == 0  # type: ignore[attr-defined]  # no slot
         with anyio.move_on_after(0.5) as timed_out:
             await waiter.result()
         assert timed_out.cancelled_caught
         with pytest.raises(errors.DockerError, match="closed before the answer came"):
             await waiter.result()
-    assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+    with anyio.fail_after(5):  # its connection is closed, not kept
+        while open_fds() > inside - 1:  # noqa: ASYNC110 - asyncio closes on the next turn
+            await anyio.sleep(0.01)
+    assert docker.transport.num_idle == 0  # type: ignore[attr-defined]
     state = (await docker.containers.inspect(created.id)).state
     assert state is not None and state.running is True
     with pytest.raises(errors.NotFound):
