@@ -203,9 +203,11 @@ class PoolTransport:
                 if waiter.granted:
                     # Granted while being cancelled: pass the grant on, don't leak it.
                     self._give_back(waiter.connection)
-                else:
+                elif waiter in self._waiters:  # (aclose may have taken the queue)
                     self._waiters.remove(waiter)
                 raise
+            if not waiter.granted:
+                raise ConnectionFailed("the client was closed while this request waited")
             if waiter.connection is not None:
                 if not waiter.connection.is_dropped():
                     return waiter.connection, True
@@ -348,9 +350,13 @@ class PoolTransport:
         return await self._connector()
 
     async def aclose(self) -> None:
-        """Close idle connections and refuse new requests."""
+        """Close idle connections and refuse new requests; requests waiting for a
+        connection fail at once (ConnectionFailed)."""
         self._closed = True
         idle, self._idle = self._idle, []
+        waiters, self._waiters = self._waiters, deque()
+        for waiter in waiters:
+            waiter.event.set()  # not granted: its request fails at once
         for conn in idle:
             await conn.aclose()
         await anyio.lowlevel.checkpoint()

@@ -457,6 +457,30 @@ async def test_pool_raises_protocol_error_on_a_wrong_answer_and_discards(
         await pool.aclose()
 
 
+async def test_closing_the_pool_fails_the_requests_waiting_for_a_connection() -> None:
+    async with fake_engine() as engine:
+        pool = pool_for(engine, max_connections=1)
+        held = await pool.request(Request("GET", "/held"))  # a stream holds the only slot
+        failures: list[str] = []
+
+        async def queued() -> None:
+            with pytest.raises(errors.ConnectionFailed, match="closed while this request"):
+                await pool.request(Request("GET", "/queued"), buffered=True)
+            failures.append("closed")
+
+        with anyio.fail_after(10):
+            async with anyio.create_task_group() as tg:
+                for _ in range(3):
+                    tg.start_soon(queued)
+                await anyio.wait_all_tasks_blocked()
+                assert repr(pool) == "<PoolTransport [1 active, 0 idle | 3 queued]>"
+                await pool.aclose()
+        assert failures == ["closed"] * 3
+        await held.aclose()
+        assert repr(pool) == "<PoolTransport [0 active, 0 idle | 0 queued]>"
+        assert [r.target for r in engine.requests] == ["/held"]  # no socket after the close
+
+
 async def test_closed_pool_refuses_requests() -> None:
     async with fake_engine(ok_json) as engine:
         pool = pool_for(engine)
