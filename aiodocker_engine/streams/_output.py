@@ -98,6 +98,7 @@ class FrameStream(LazyStream[Frame]):
         self._closed = False
         self._tty: bool | None = None
         self._stdin_closed = False
+        self._stdin_lock: anyio.Lock | None = None  # one writer at a time, made on first use
         self._pacer = ReadPacer()  # how long the next hijacked read waits first
 
     def __repr__(self) -> str:
@@ -261,25 +262,38 @@ class FrameStream(LazyStream[Frame]):
             raise DockerError("stdin was already closed")
         return self._raw
 
+    def _writer(self) -> anyio.Lock:
+        """Held by each write: several tasks writing at once take turns, and the bytes of
+        one call stay together."""
+        lock = self._stdin_lock
+        if lock is None:
+            lock = self._stdin_lock = anyio.Lock()
+        return lock
+
     async def write(self, data: bytes) -> None:
         """Send bytes to the process's stdin (blocks while the daemon is not reading)."""
-        await self._stdin().send(data)
+        async with self._writer():
+            await self._stdin().send(data)
 
     async def write_all(self, chunks: AsyncIterable[bytes] | bytes, *, close: bool = True) -> None:
         """Send bytes or every chunk of an async iterable, then half-close unless `close=False`."""
-        raw = self._stdin()
-        if isinstance(chunks, bytes | bytearray | memoryview):
-            await raw.send(bytes(chunks))
-        else:
-            async with closing_source(chunks) as source:
-                async for chunk in source:
-                    await raw.send(chunk)
-        if close:
-            await self.close_stdin()
+        async with self._writer():
+            raw = self._stdin()
+            if isinstance(chunks, bytes | bytearray | memoryview):
+                await raw.send(bytes(chunks))
+            else:
+                async with closing_source(chunks) as source:
+                    async for chunk in source:
+                        await raw.send(chunk)
+            if close:
+                await self._half_close(raw)
 
     async def close_stdin(self) -> None:
         """Half-close: the process sees EOF on stdin while its output keeps flowing."""
-        raw = self._stdin()
+        async with self._writer():
+            await self._half_close(self._stdin())
+
+    async def _half_close(self, raw: UpgradedStream) -> None:
         self._stdin_closed = True
         await raw.send_eof()
 

@@ -63,6 +63,7 @@ class WebSocketStream(LazyStream[Frame]):
         self._pending: list[Frame] = []
         self._closed = False
         self._eof = False
+        self._flushing: anyio.Lock | None = None  # made on the first send
 
     def set_target(self, target: str) -> None:
         """The versioned request target; set by the opener once the version is known."""
@@ -141,6 +142,14 @@ class WebSocketStream(LazyStream[Frame]):
         raise errors.ProtocolError(f"websocket handshake failed: {exc!r}") from exc
 
     async def _flush(self) -> None:
+        # One flush at a time (a write and a pong may meet), each taking what is queued
+        # once it holds the lock: the bytes go out in the order they were queued.
+        if self._flushing is None:
+            self._flushing = anyio.Lock()
+        async with self._flushing:
+            await self._send_queued()
+
+    async def _send_queued(self) -> None:
         assert self._stream is not None
         for data in self._ws.data_to_send():
             if data:

@@ -81,7 +81,7 @@ class _StreamProtocol(asyncio.BufferedProtocol):
         self.reading_paused = False
         self.waiter: asyncio.Future[None] | None = None
         self.write_paused = False
-        self.drain_waiter: asyncio.Future[None] | None = None
+        self.drain_waiters: list[asyncio.Future[None]] = []  # senders paused for writing
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -117,18 +117,19 @@ class _StreamProtocol(asyncio.BufferedProtocol):
         if exc is not None:
             self.error = exc
         self._wake()
-        drain = self.drain_waiter
-        if drain is not None and not drain.done():
-            drain.set_result(None)
+        self._wake_senders()
 
     def pause_writing(self) -> None:
         self.write_paused = True
 
     def resume_writing(self) -> None:
         self.write_paused = False
-        drain = self.drain_waiter
-        if drain is not None and not drain.done():
-            drain.set_result(None)
+        self._wake_senders()
+
+    def _wake_senders(self) -> None:
+        waiters, self.drain_waiters = self.drain_waiters, []
+        for waiter in waiters:
+            _wake(waiter)
 
 
 class AsyncioUnixStream(anyio.abc.ByteStream):
@@ -307,11 +308,8 @@ class AsyncioUnixStream(anyio.abc.ByteStream):
         self._transport.write(item)
         if protocol.write_paused:
             waiter = asyncio.get_running_loop().create_future()
-            protocol.drain_waiter = waiter
-            try:
-                await waiter
-            finally:
-                protocol.drain_waiter = None
+            protocol.drain_waiters.append(waiter)
+            await waiter  # (a cancelled one stays listed until the next wake: harmless)
             if protocol.error is not None:
                 raise anyio.BrokenResourceError from protocol.error
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import io
 import tarfile
@@ -655,3 +656,29 @@ async def test_aclose_from_another_task_ends_the_iteration_cleanly(
     outcome = await closed_by_another_task(stream, after_first=True)
     assert outcome[0] == "item" and outcome[-1] == "ended"
     assert docker.transport.num_active == 0  # type: ignore[attr-defined]
+
+
+async def test_several_tasks_writing_stdin_at_once_take_turns(
+    docker: Docker, container_factory: Any
+) -> None:
+    """Each write holds the stream's stdin: every byte arrives, and none of the writers
+    hangs (asyncio) or collides on the socket (trio)."""
+    created = await container_factory(
+        cmd=["sh", "-c", "wc -c"], open_stdin=True, stdin_once=True, attach_stdin=True
+    )
+    chunk = b"x" * (128 * 1024)  # larger than the socket buffers: writers must wait
+    async with docker.containers.attach(created.id, stdin=True, stdout=True) as stream:
+        await docker.containers.start(created.id)
+
+        async def writer() -> None:
+            for _ in range(10):
+                await stream.write(chunk)
+
+        with anyio.fail_after(60):
+            async with anyio.create_task_group() as tg:
+                for _ in range(4):
+                    tg.start_soon(writer)
+                tg.start_soon(functools.partial(stream.write_all, chunk, close=False))
+            await stream.close_stdin()
+            out, _ = await stream.collect()
+    assert int(out) == 41 * len(chunk)
