@@ -80,6 +80,7 @@ class PoolTransport:
         self._waiters: deque[_Waiter] = deque()
         self._closed = False
         self._watchdog = TrioWatchdog()
+        self._owner: object = None  # the event loop (or trio run) the connections live in
 
     def __repr__(self) -> str:
         return (
@@ -242,14 +243,37 @@ class PoolTransport:
         on trio the watchdog enforces it (see `_watchdog.py`), with a cancel scope only
         while waiting for a free connection.
         """
+        loop = self._running_loop()
         if timeout is None:
             deadline = None
-        elif asyncio._get_running_loop() is not None:
+        elif loop is not None:
             async with Deadline(timeout):
                 return await self._dispatch(request, buffered, None)
         else:
             deadline = _trio_clock() + timeout
         return await self._dispatch(request, buffered, deadline)
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop | None:
+        """The running asyncio loop (None on trio), after adopting it if it is new."""
+        loop = asyncio._get_running_loop()
+        owner = loop if loop is not None else _trio_token()
+        if owner is not self._owner:
+            self._adopt(owner)
+        return loop
+
+    def _adopt(self, owner: object) -> None:
+        """The first request in another event loop (or trio run) than the last one's: a
+        client used again after `asyncio.run` returned, say. Connections made there can
+        only be driven by their own loop, which is gone: reusing one would send a request
+        whose answer nobody reads. So they are forgotten (their sockets close when
+        collected, with the ResourceWarning of a client that was not closed), and the
+        bookkeeping starts afresh."""
+        if self._owner is not None:
+            self._idle = []
+            self._checked_out = 0
+            self._waiters.clear()
+            self._watchdog = TrioWatchdog()
+        self._owner = owner
 
     def _dispatch(
         self, request: Request, buffered: bool, deadline: float | None
@@ -352,6 +376,7 @@ class PoolTransport:
     async def aclose(self) -> None:
         """Close idle connections and refuse new requests; requests waiting for a
         connection fail at once (ConnectionFailed)."""
+        self._running_loop()  # connections of a finished loop cannot be closed from here
         self._closed = True
         idle, self._idle = self._idle, []
         waiters, self._waiters = self._waiters, deque()
@@ -373,6 +398,19 @@ def _trio_clock() -> float:
 
 
 _trio_current_time: Callable[[], float] | None = None
+
+
+def _trio_token() -> object:
+    """The running trio run's token (what tells one run from another)."""
+    global _trio_current_token
+    if _trio_current_token is None:
+        import trio
+
+        _trio_current_token = trio.lowlevel.current_trio_token
+    return _trio_current_token()
+
+
+_trio_current_token: Callable[[], object] | None = None
 
 
 def _is_dropped_connection(exc: BaseException) -> bool:

@@ -574,3 +574,51 @@ async def test_a_buffered_body_hands_out_its_parts_as_one_list() -> None:
         assert lists == [[await resp.read()]]
         assert lists[0][0]
         await pool.aclose()
+
+
+# The connections of a loop that ended unclosed warn when collected, as they should.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_a_client_used_again_in_another_event_loop_makes_new_connections() -> None:
+    """`asyncio.run` twice (or trio then asyncio) with one client: the connections of a
+    finished loop cannot be driven any more; reusing one sent a request whose answer
+    nobody read (a hang until the timeout, then RuntimeError)."""
+    import threading
+
+    import trio
+
+    from aiodocker_engine import Docker
+
+    found: dict[str, FakeEngine] = {}
+    ready, stop = threading.Event(), threading.Event()
+
+    def serve() -> None:  # the fake engine lives in a loop of its own, in a thread
+        async def main() -> None:
+            async with fake_engine() as engine:
+                found["engine"] = engine
+                ready.set()
+                while not stop.is_set():  # noqa: ASYNC110 - a thread's event
+                    await anyio.sleep(0.05)
+
+        anyio.run(main)
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        assert ready.wait(10)
+        engine = found["engine"]
+        docker = Docker(engine.host, api_version="1.41", timeout=10)
+
+        async def ping() -> None:
+            with anyio.fail_after(5):
+                assert (await docker.system.ping()).api_version == "1.41"
+
+        asyncio.run(ping())
+        asyncio.run(ping())
+        trio.run(ping)
+        asyncio.run(ping())
+        asyncio.run(docker.aclose())
+        assert engine.connections_opened == 4
+        gc.collect()  # the forgotten ones, now, while their warnings are ignored
+    finally:
+        stop.set()
+        thread.join(10)
