@@ -16,7 +16,12 @@ sockets happens afterwards, under a shielded cancel scope.
 4. An idle connection older than `keepalive_expiry`, or whose socket turned
    readable while idle (the daemon closed it), is closed when next seen.
 5. An upgraded (hijacked) connection leaves the pool: it no longer counts
-   against `max_connections`, and closing it is the stream owner's job.
+   against `max_connections`, and closing it is the stream owner's job. So does a
+   `detach` request's once its head is in (a registered container wait).
+6. A request that failed on a reused connection before any byte of an answer is
+   sent once more, on a new connection; never twice, never after an answer began.
+7. Connections belong to the event loop (or trio run) that made them; the first
+   request in another one forgets them and starts the bookkeeping afresh.
 """
 
 from __future__ import annotations
