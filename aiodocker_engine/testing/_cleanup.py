@@ -49,6 +49,7 @@ DAEMON_COMMANDS = frozenset(
     {"dockerd", "containerd", "containerd-shim", "containerd-shi", "runc", "docker-proxy"}
 )
 _CGROUP_ROOT = Path("/sys/fs/cgroup")
+_OWN_CGROUPS = Path("/proc/self/cgroup")
 
 
 def read_pidfile(path: Path) -> int | None:
@@ -70,13 +71,23 @@ def pid_alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[-1].split()[0] != "Z"
 
 
-def _cmdline(pid: int) -> str:
+def _arguments(pid: int) -> list[str]:
     try:
-        return (
-            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        )
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return ""
+        return []
+    return raw.decode(errors="replace").split("\0")
+
+
+def names_path(pid: int, prefix: str) -> bool:
+    """Whether an argument of `pid` (or the value of an `--option=value` one) is a path
+    that starts with `prefix`: a whole-argument test, so that another base whose path
+    merely ends the same way (/builds/x/tmp/...-test-0/slot-0/) is never taken for ours."""
+    for argument in _arguments(pid):
+        value = argument.partition("=")[2] if argument.startswith("-") else argument
+        if value.startswith(prefix):
+            return True
+    return False
 
 
 def _comm(pid: int) -> str:
@@ -87,7 +98,8 @@ def _comm(pid: int) -> str:
 
 
 def processes_naming(text: str, *, commands: frozenset[str] | None = None) -> list[int]:
-    """Pids of live processes (not ours) whose command line contains `text`.
+    """Pids of live processes (not ours) with an argument that is a path under `text`
+    (see `names_path`).
 
     With `commands`, only processes whose /proc comm (15 characters at most) is one of them.
     """
@@ -97,18 +109,29 @@ def processes_naming(text: str, *, commands: frozenset[str] | None = None) -> li
         if not entry.isdigit() or int(entry) == own:
             continue
         pid = int(entry)
-        if text in _cmdline(pid) and (commands is None or _comm(pid) in commands):
+        if names_path(pid, text) and (commands is None or _comm(pid) in commands):
             pids.append(pid)
     return pids
 
 
 def _cgroup_dirs(name: str) -> Iterator[Path]:
-    """Directories called `name` directly under each cgroup hierarchy (v1 and v2)."""
+    """Directories called `name` in each cgroup hierarchy (v1 and v2): at its top, and in
+    this process's own cgroup there. runc takes the daemons' relative `--cgroup-parent`
+    below the cgroup they run in, which is the harness's own when it runs nested (in a
+    CI job's or a service's cgroup)."""
     candidates = [_CGROUP_ROOT / name]
     with contextlib.suppress(OSError):
         candidates += [hierarchy / name for hierarchy in _CGROUP_ROOT.iterdir()]
+    with contextlib.suppress(OSError):
+        for line in _OWN_CGROUPS.read_text().splitlines():
+            _, controllers, own = line.split(":", 2)
+            if own.strip("/"):
+                hierarchy = controllers.removeprefix("name=")
+                candidates.append(_CGROUP_ROOT / hierarchy / own.strip("/") / name)
+    seen: set[Path] = set()
     for path in candidates:
-        if path.is_dir():
+        if path not in seen and path.is_dir():
+            seen.add(path)
             yield path
 
 
@@ -234,7 +257,7 @@ def wipe_slot(slot_dir: Path, *, cgroup_parent: str, remove: bool = True) -> Non
     pids: set[int] = set()
     for pidfile in slot_dir.glob("*.pid"):
         pid = read_pidfile(pidfile)
-        if pid is not None and inside in _cmdline(pid):
+        if pid is not None and names_path(pid, inside):
             pids.add(pid)
     pids.update(processes_naming(inside, commands=DAEMON_COMMANDS))
     # Daemons first, so nothing restarts containers while they are being killed.

@@ -161,7 +161,12 @@ def _try_lock(path: Path) -> int | None:
 
 
 def claim_slot(base: Path) -> _Slot:
-    """Take the first free slot under `base`, wiping it and every other abandoned slot."""
+    """Take the first free slot under `base`, wiping it and every other abandoned slot.
+
+    `base` is made absolute, its parent's symlinks resolved (the daemons run in their slot,
+    and mounts show real paths); `base` itself must not be a symlink.
+    """
+    base = base.absolute().parent.resolve() / base.name
     _prepare_base(base)
     mine: _Slot | None = None
     for number in range(_MAX_SLOTS):

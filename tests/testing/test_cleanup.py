@@ -79,6 +79,54 @@ def test_claim_slot_refuses_a_base_dir_that_is_a_symlink(tmp_path: Path) -> None
         claim_slot(tmp_path / "link")
 
 
+def test_claim_slot_resolves_a_relative_base_and_symlinked_parents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    monkeypatch.chdir(tmp_path / "link")
+    slot = claim_slot(Path("base"))  # relative, under a symlinked directory
+    try:
+        assert slot.base == tmp_path.resolve() / "real" / "base"
+    finally:
+        slot.release()
+
+
+def test_processes_naming_matches_whole_path_arguments_only(
+    tmp_path: Path, sleeper_naming: list[subprocess.Popen[bytes]]
+) -> None:
+    """Another session's base that merely ends like ours is not ours to kill."""
+    ours = tmp_path / "tmp" / "base" / "slot-0"
+    theirs = tmp_path / "builds" / str(tmp_path).lstrip("/") / "tmp" / "base" / "slot-0"
+    as_argument = subprocess.Popen(_sleeper(ours / "containerd.toml"))
+    as_option = subprocess.Popen([*_sleeper(tmp_path), f"--data-root={ours}/data"])
+    other = subprocess.Popen(_sleeper(theirs / "containerd.toml"))
+    sleeper_naming += [as_argument, as_option, other]
+    found = _cleanup.processes_naming(f"{ours}/")
+    assert as_argument.pid in found and as_option.pid in found
+    assert other.pid not in found
+    assert other.pid in _cleanup.processes_naming(f"{theirs}/")
+
+
+def test_cgroups_are_found_below_the_harness_own_cgroup_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """runc puts a relative --cgroup-parent below the daemons' own cgroup (a CI job's)."""
+    root = tmp_path / "cgroup"
+    top = root / "pids" / "aiodocker-engine-test-x"
+    nested = root / "memory" / "process_api" / "job" / "aiodocker-engine-test-x"
+    unified = root / "ci.slice" / "aiodocker-engine-test-x"
+    for path in (top, nested / "c1", unified):
+        path.mkdir(parents=True)
+    own = tmp_path / "own-cgroup"
+    own.write_text("5:pids:/\n4:memory:/process_api/job\n1:name=systemd:/\n0::/ci.slice\n")
+    monkeypatch.setattr(_cleanup, "_CGROUP_ROOT", root)
+    monkeypatch.setattr(_cleanup, "_OWN_CGROUPS", own)
+    assert set(_cleanup._cgroup_dirs("aiodocker-engine-test-x")) == {top, nested, unified}
+    _cleanup.remove_cgroups("aiodocker-engine-test-x")
+    assert not top.exists() and not nested.exists() and not unified.exists()
+
+
 @needs_root
 def test_wipe_slot_clears_stale_pidfile_socket_and_mounts(
     tmp_path: Path, sleeper_naming: list[subprocess.Popen[bytes]]
