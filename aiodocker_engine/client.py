@@ -303,7 +303,7 @@ class Docker:
         content = getattr(response, "content", None)
         if content is None:
             content = await response.read()
-        if empty is not None and not content.strip():
+        if empty is not None and len(content) == 0:
             return empty
         try:
             result: T = self._decoder(type_).decode(content)
