@@ -263,6 +263,56 @@ PATCHES: tuple[Patch, ...] = (
         "every volume list and `system.df` fail to decode.",
     ),
     Patch(
+        "/definitions/NetworkAttachment/properties/Network",
+        {"$ref": "#/definitions/SwarmNetwork"},
+        "dockerd sends Go `swarm.Network` here ({ID, Version, CreatedAt, UpdatedAt, Spec, "
+        "DriverState, IPAMOptions}), not the local-network `Network` the spec names: read as "
+        "the spec says, a task's attachments never tell which network they are on.",
+    ),
+    Patch(
+        "/definitions/TaskSpec/properties/PluginSpec/properties",
+        {
+            "Name": DROP,
+            "Remote": DROP,
+            "Disabled": DROP,
+            "PluginPrivilege": DROP,
+            "name": {"type": "string", "description": "The name or 'alias' of the plugin."},
+            "remote": {"type": "string", "description": "The plugin image reference."},
+            "disabled": {"type": "boolean", "description": "Disable it once scheduled."},
+            "privileges": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"},
+                        "description": {"type": "string"},
+                        "value": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            },
+            "env": {"type": "array", "items": {"type": "string"}},
+        },
+        "Go `runtime.PluginSpec` (and its privileges) has lowercase JSON tags, so dockerd "
+        "sends and reads `name`, `remote`, `disabled`, `privileges`, `env`: with the spec's "
+        "names a plugin service reads back empty, cannot be updated (`empty payload`), and "
+        "`PluginPrivilege` is never read.",
+    ),
+    Patch(
+        "/definitions/Service/properties",
+        {"PreviousSpec": {"$ref": "#/definitions/ServiceSpec"}},
+        "dockerd sends the spec before the last update as `PreviousSpec` (Go `swarm.Service`), "
+        "what `rollback` restores; the spec never listed it.",
+    ),
+    Patch(
+        "/definitions/Task/properties",
+        {
+            "AssignedGenericResources": DROP,
+            "GenericResources": {"$ref": "#/definitions/GenericResources"},
+        },
+        "Go `swarm.Task` names the field `GenericResources` (no JSON tag), which dockerd "
+        "sends; no daemon sends the spec's `AssignedGenericResources`.",
+    ),
+    Patch(
         "/definitions/EventMessage/properties",
         {
             "status": {"type": "string"},
@@ -276,6 +326,55 @@ PATCHES: tuple[Patch, ...] = (
 
 #: Models the spec has no schema for, added to `definitions` before generating.
 EXTRA_DEFINITIONS: dict[str, tuple[Schema, str]] = {
+    "SwarmNetwork": (
+        {
+            "type": "object",
+            "properties": {
+                "ID": {"type": "string"},
+                "Version": {"$ref": "#/definitions/ObjectVersion"},
+                "CreatedAt": {"type": "string", "format": "dateTime"},
+                "UpdatedAt": {"type": "string", "format": "dateTime"},
+                "Spec": {
+                    "type": "object",
+                    "properties": {
+                        "Name": {"type": "string"},
+                        "Labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "DriverConfiguration": {"$ref": "#/definitions/Driver"},
+                        "IPv6Enabled": {"type": "boolean"},
+                        "Internal": {"type": "boolean"},
+                        "Attachable": {"type": "boolean"},
+                        "Ingress": {"type": "boolean"},
+                        "IPAMOptions": {"$ref": "#/definitions/SwarmIPAMOptions"},
+                        "Scope": {"type": "string"},
+                    },
+                },
+                "DriverState": {"$ref": "#/definitions/Driver"},
+                "IPAMOptions": {"$ref": "#/definitions/SwarmIPAMOptions"},
+            },
+        },
+        # Go `swarm.Network`, as a task's NetworksAttachments carry it.
+        "Model of a swarm network (Go `swarm.Network`) in task attachments",
+    ),
+    "SwarmIPAMOptions": (
+        {
+            "type": "object",
+            "properties": {
+                "Driver": {"$ref": "#/definitions/Driver"},
+                "Configs": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "Subnet": {"type": "string"},
+                            "Range": {"type": "string"},
+                            "Gateway": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        },
+        "Model of a swarm network's IPAM options (Go `swarm.IPAMOptions`)",
+    ),
     "ProgressMessage": (
         {
             "allOf": [
@@ -290,9 +389,17 @@ EXTRA_DEFINITIONS: dict[str, tuple[Schema, str]] = {
     ),
 }
 
+#: Fields every spec lists under a name no daemon uses (a PATCHES entry gives the right one):
+#: never taken as legacy fields from older specs.
+NEVER_SENT: dict[str, frozenset[str]] = {
+    "TaskSpecPluginSpec": frozenset({"PluginPrivilege"}),
+    "Task": frozenset({"AssignedGenericResources"}),
+}
+
 #: Schemas older specs got wrong: model -> (last wrong minor version, why). Legacy fields for
 #: that model are not taken from those versions.
 OLDER_SPEC_ERRORS: dict[str, tuple[int, str]] = {
+    "SwarmNetwork": (54, "every spec gave a task attachment's network the local Network schema"),
     "Config": (29, "until v1.29 `Config` was the container config (ContainerConfig since v1.30)"),
     "SecretSpec": (29, "until v1.29 the spec pointed `Secret.Spec` at ServiceSpec"),
     "ServiceUpdateResponse": (27, "until v1.27 the spec gave ImageDeleteResponseItem"),
@@ -784,6 +891,7 @@ class Generator:
     def _add_legacy(self, owner: str, old: Spec, locs: list[Loc], out: dict[str, Field]) -> None:
         if owner in OLDER_SPEC_ERRORS and old.minor() <= OLDER_SPEC_ERRORS[owner][0]:
             return
+        wrong = NEVER_SENT.get(owner, frozenset())
         seen: set[int] = set()
         for loc in locs:
             schema = old.locate(loc)
@@ -794,6 +902,8 @@ class Generator:
             # Go matches JSON keys without case: `HealthCheck` is the `Healthcheck` we have.
             cased = {w.lower(): w for w in out}
             for wire, prop in old.properties(schema).items():
+                if wire in wrong:
+                    continue
                 if wire in out:
                     if out[wire].legacy is None:
                         self._check_conflict(owner, wire, out[wire].type, old, prop)

@@ -448,6 +448,29 @@ class MountVolumeOptionsDriverConfig(Model, kw_only=True):
     options: dict[str, str] | None = msgspec.field(default=None, name="Options")
 
 
+class Network(Model, kw_only=True):
+    """Model of definition `Network` (Engine API v1.55)."""
+
+    name: str | None = msgspec.field(default=None, name="Name")
+    id: str | None = msgspec.field(default=None, name="Id")
+    created: str | None = msgspec.field(default=None, name="Created")
+    scope: str | None = msgspec.field(default=None, name="Scope")
+    driver: str | None = msgspec.field(default=None, name="Driver")
+    enable_ipv4: bool | None = msgspec.field(default=None, name="EnableIPv4")
+    enable_ipv6: bool | None = msgspec.field(default=None, name="EnableIPv6")
+    ipam: IPAM | None = msgspec.field(default=None, name="IPAM")
+    internal: bool | None = msgspec.field(default=None, name="Internal")
+    attachable: bool | None = msgspec.field(default=None, name="Attachable")
+    ingress: bool | None = msgspec.field(default=None, name="Ingress")
+    config_from: ConfigReference | None = msgspec.field(default=None, name="ConfigFrom")
+    config_only: bool | None = msgspec.field(default=None, name="ConfigOnly")
+    options: dict[str, str] | None = msgspec.field(default=None, name="Options")
+    labels: dict[str, str] | None = msgspec.field(default=None, name="Labels")
+    peers: list[PeerInfo] | None = msgspec.field(default=None, name="Peers")
+    # legacy: last in v1.51
+    containers: dict[str, NetworkContainer] | None = msgspec.field(default=None, name="Containers")
+
+
 class NetworkContainer(Model, kw_only=True):
     """Model of definition `NetworkContainer` (Engine API v1.51)."""
 
@@ -492,14 +515,6 @@ class PeerInfo(Model, kw_only=True):
 
     name: str | None = msgspec.field(default=None, name="Name")
     ip: str | None = msgspec.field(default=None, name="IP")
-
-
-class PluginPrivilege(Model, kw_only=True):
-    """Model of definition `PluginPrivilege` (Engine API v1.55)."""
-
-    name: str | None = msgspec.field(default=None, name="Name")
-    description: str | None = msgspec.field(default=None, name="Description")
-    value: list[str] | None = msgspec.field(default=None, name="Value")
 
 
 class PortSummary(Model, kw_only=True):

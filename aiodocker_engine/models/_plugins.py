@@ -122,6 +122,14 @@ class PluginMount(Model, kw_only=True):
     options: list[str] | None = msgspec.field(default=None, name="Options")
 
 
+class PluginPrivilege(Model, kw_only=True):
+    """Model of definition `PluginPrivilege` (Engine API v1.55)."""
+
+    name: str | None = msgspec.field(default=None, name="Name")
+    description: str | None = msgspec.field(default=None, name="Description")
+    value: list[str] | None = msgspec.field(default=None, name="Value")
+
+
 class PluginSettings(Model, kw_only=True):
     """Model of `Plugin.Settings` (Engine API v1.55)."""
 

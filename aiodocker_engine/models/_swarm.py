@@ -10,19 +10,7 @@ from typing import Any, Literal, TypeAlias
 import msgspec
 
 from ._base import Model
-from ._common import (
-    IPAM,
-    ConfigReference,
-    GenericResources,
-    HealthConfig,
-    Mount,
-    NetworkContainer,
-    ObjectVersion,
-    PeerInfo,
-    PluginPrivilege,
-    SwarmSpec,
-    TLSInfo,
-)
+from ._common import GenericResources, HealthConfig, Mount, ObjectVersion, SwarmSpec, TLSInfo
 
 
 class Config(Model, kw_only=True):
@@ -126,33 +114,10 @@ class ManagerStatus(Model, kw_only=True):
     addr: str | None = msgspec.field(default=None, name="Addr")
 
 
-class Network(Model, kw_only=True):
-    """Model of definition `Network` (Engine API v1.55)."""
-
-    name: str | None = msgspec.field(default=None, name="Name")
-    id: str | None = msgspec.field(default=None, name="Id")
-    created: str | None = msgspec.field(default=None, name="Created")
-    scope: str | None = msgspec.field(default=None, name="Scope")
-    driver: str | None = msgspec.field(default=None, name="Driver")
-    enable_ipv4: bool | None = msgspec.field(default=None, name="EnableIPv4")
-    enable_ipv6: bool | None = msgspec.field(default=None, name="EnableIPv6")
-    ipam: IPAM | None = msgspec.field(default=None, name="IPAM")
-    internal: bool | None = msgspec.field(default=None, name="Internal")
-    attachable: bool | None = msgspec.field(default=None, name="Attachable")
-    ingress: bool | None = msgspec.field(default=None, name="Ingress")
-    config_from: ConfigReference | None = msgspec.field(default=None, name="ConfigFrom")
-    config_only: bool | None = msgspec.field(default=None, name="ConfigOnly")
-    options: dict[str, str] | None = msgspec.field(default=None, name="Options")
-    labels: dict[str, str] | None = msgspec.field(default=None, name="Labels")
-    peers: list[PeerInfo] | None = msgspec.field(default=None, name="Peers")
-    # legacy: last in v1.51
-    containers: dict[str, NetworkContainer] | None = msgspec.field(default=None, name="Containers")
-
-
 class NetworkAttachment(Model, kw_only=True):
     """Model of definition `NetworkAttachment` (Engine API v1.55)."""
 
-    network: Network | None = msgspec.field(default=None, name="Network")
+    network: SwarmNetwork | None = msgspec.field(default=None, name="Network")
     addresses: list[str] | None = msgspec.field(default=None, name="Addresses")
 
 
@@ -265,6 +230,7 @@ class Service(Model, kw_only=True):
     update_status: ServiceUpdateStatus | None = msgspec.field(default=None, name="UpdateStatus")
     service_status: ServiceServiceStatus | None = msgspec.field(default=None, name="ServiceStatus")
     job_status: ServiceJobStatus | None = msgspec.field(default=None, name="JobStatus")
+    previous_spec: ServiceSpec | None = msgspec.field(default=None, name="PreviousSpec")
 
 
 class ServiceCreateResponse(Model, kw_only=True):
@@ -406,6 +372,21 @@ class Swarm(Model, kw_only=True):
     join_tokens: JoinTokens | None = msgspec.field(default=None, name="JoinTokens")
 
 
+class SwarmIPAMOptions(Model, kw_only=True):
+    """Model of a swarm network's IPAM options (Go `swarm.IPAMOptions`) (Engine API v1.55)."""
+
+    driver: Driver | None = msgspec.field(default=None, name="Driver")
+    configs: list[SwarmIPAMOptionsConfigsItem] | None = msgspec.field(default=None, name="Configs")
+
+
+class SwarmIPAMOptionsConfigsItem(Model, kw_only=True):
+    """Model of an item of `SwarmIPAMOptions.Configs` (Engine API v1.55)."""
+
+    subnet: str | None = msgspec.field(default=None, name="Subnet")
+    range: str | None = msgspec.field(default=None, name="Range")
+    gateway: str | None = msgspec.field(default=None, name="Gateway")
+
+
 class SwarmInitRequest(Model, kw_only=True):
     """Model of the `SwarmInit` request body (Engine API v1.55)."""
 
@@ -429,6 +410,32 @@ class SwarmJoinRequest(Model, kw_only=True):
     join_token: str | None = msgspec.field(default=None, name="JoinToken")
 
 
+class SwarmNetwork(Model, kw_only=True):
+    """Model of a swarm network (Go `swarm.Network`) in task attachments (Engine API v1.55)."""
+
+    id: str | None = msgspec.field(default=None, name="ID")
+    version: ObjectVersion | None = msgspec.field(default=None, name="Version")
+    created_at: str | None = msgspec.field(default=None, name="CreatedAt")
+    updated_at: str | None = msgspec.field(default=None, name="UpdatedAt")
+    spec: SwarmNetworkSpec | None = msgspec.field(default=None, name="Spec")
+    driver_state: Driver | None = msgspec.field(default=None, name="DriverState")
+    ipam_options: SwarmIPAMOptions | None = msgspec.field(default=None, name="IPAMOptions")
+
+
+class SwarmNetworkSpec(Model, kw_only=True):
+    """Model of `SwarmNetwork.Spec` (Engine API v1.55)."""
+
+    name: str | None = msgspec.field(default=None, name="Name")
+    labels: dict[str, str] | None = msgspec.field(default=None, name="Labels")
+    driver_configuration: Driver | None = msgspec.field(default=None, name="DriverConfiguration")
+    ipv6_enabled: bool | None = msgspec.field(default=None, name="IPv6Enabled")
+    internal: bool | None = msgspec.field(default=None, name="Internal")
+    attachable: bool | None = msgspec.field(default=None, name="Attachable")
+    ingress: bool | None = msgspec.field(default=None, name="Ingress")
+    ipam_options: SwarmIPAMOptions | None = msgspec.field(default=None, name="IPAMOptions")
+    scope: str | None = msgspec.field(default=None, name="Scope")
+
+
 class SwarmUnlockRequest(Model, kw_only=True):
     """Model of the `SwarmUnlock` request body (Engine API v1.55)."""
 
@@ -448,14 +455,14 @@ class Task(Model, kw_only=True):
     service_id: str | None = msgspec.field(default=None, name="ServiceID")
     slot: int | None = msgspec.field(default=None, name="Slot")
     node_id: str | None = msgspec.field(default=None, name="NodeID")
-    assigned_generic_resources: GenericResources | None = msgspec.field(
-        default=None, name="AssignedGenericResources"
-    )
     status: TaskStatus | None = msgspec.field(default=None, name="Status")
     desired_state: TaskState | None = msgspec.field(default=None, name="DesiredState")
     job_iteration: ObjectVersion | None = msgspec.field(default=None, name="JobIteration")
     networks_attachments: list[NetworkAttachment] | None = msgspec.field(
         default=None, name="NetworksAttachments"
+    )
+    generic_resources: GenericResources | None = msgspec.field(
+        default=None, name="GenericResources"
     )
 
 
@@ -664,12 +671,19 @@ class TaskSpecPlacementPreferencesItemSpread(Model, kw_only=True):
 class TaskSpecPluginSpec(Model, kw_only=True):
     """Model of `TaskSpec.PluginSpec` (Engine API v1.55)."""
 
-    name: str | None = msgspec.field(default=None, name="Name")
-    remote: str | None = msgspec.field(default=None, name="Remote")
-    disabled: bool | None = msgspec.field(default=None, name="Disabled")
-    plugin_privilege: list[PluginPrivilege] | None = msgspec.field(
-        default=None, name="PluginPrivilege"
-    )
+    name: str | None = None
+    remote: str | None = None
+    disabled: bool | None = None
+    privileges: list[TaskSpecPluginSpecPrivilegesItem] | None = None
+    env: list[str] | None = None
+
+
+class TaskSpecPluginSpecPrivilegesItem(Model, kw_only=True):
+    """Model of an item of `TaskSpecPluginSpec.privileges` (Engine API v1.55)."""
+
+    name: str | None = None
+    description: str | None = None
+    value: list[str] | None = None
 
 
 class TaskSpecResources(Model, kw_only=True):

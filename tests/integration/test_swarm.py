@@ -87,7 +87,7 @@ async def cleanup(docker: Docker) -> AsyncIterator[list[tuple[str, str]]]:
         yield made
     finally:
         with anyio.CancelScope(shield=True):
-            order = {"service": 0, "secret": 1, "config": 1}
+            order = {"service": 0, "secret": 1, "config": 1, "network": 1}
             for kind, ident in sorted(made, key=lambda item: order[item[0]]):
                 with contextlib.suppress(errors.NotFound):
                     if kind == "service":
@@ -97,6 +97,8 @@ async def cleanup(docker: Docker) -> AsyncIterator[list[tuple[str, str]]]:
                         )
                     elif kind == "secret":
                         await docker.secrets.remove(ident)
+                    elif kind == "network":
+                        await docker.networks.remove(ident)
                     else:
                         await docker.configs.remove(ident)
 
@@ -302,6 +304,9 @@ async def test_service_create_inspect_list_update_and_remove(
     # Roll back to the previous spec: one replica again (no body: the current one goes).
     current = await docker.services.inspect(created.id)
     assert current.version is not None
+    previous = current.previous_spec  # dockerd's `PreviousSpec`, what a rollback restores
+    assert previous is not None and previous.mode is not None and previous.mode.replicated
+    assert previous.mode.replicated.replicas == 1
     await docker.services.update(
         created.id, version=current.version.index or 0, rollback="previous"
     )
@@ -313,6 +318,31 @@ async def test_service_create_inspect_list_update_and_remove(
     with pytest.raises(errors.NotFound):
         await docker.services.inspect(created.id)
     await _wait_for(lambda: _no_tasks(docker, created.id), "the service's containers gone")
+
+
+async def test_a_tasks_network_attachments_name_their_swarm_network(
+    docker: Docker,
+    swarm: SwarmSetup,
+    cleanup: list[tuple[str, str]],
+    docker_session_id: str,
+    anyio_backend: str,
+) -> None:
+    """dockerd sends Go `swarm.Network` in a task's attachments, not the local network."""
+    name = f"aiodocker-overlay-{docker_session_id}-{anyio_backend}"
+    network = await docker.networks.create(name=name, driver="overlay", labels={"t": "1"})
+    assert network.id
+    cleanup.append(("network", network.id))
+    template = _spec(swarm.image_id, "sleep 300")
+    template.networks = [models.NetworkAttachmentConfig(target=network.id)]
+    created = await docker.services.create(name=name, task_template=template)
+    assert created.id
+    cleanup.append(("service", created.id))
+    (task,) = await _running_tasks(docker, created.id, 1)
+    attached = [a for a in task.networks_attachments or [] if a.network and a.network.id]
+    mine = [a for a in attached if a.network and a.network.id == network.id]
+    assert len(mine) == 1 and mine[0].network is not None
+    assert mine[0].network.spec is not None and mine[0].network.spec.name == name
+    assert mine[0].network.spec.labels == {"t": "1"} and mine[0].addresses
 
 
 async def test_a_services_healthcheck_is_read_and_survives_inspect_then_update(

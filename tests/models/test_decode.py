@@ -275,3 +275,43 @@ def test_a_podman_container_inspect_decodes() -> None:
     assert c.host_config is not None and c.host_config.cgroupns_mode == ""
     assert c.state is not None and c.state.status == "running"
     assert c.config is not None and c.config.tty is False
+
+
+def test_swarm_shapes_dockerd_sends_that_the_spec_names_otherwise() -> None:
+    """Go's types, as dockerd 20.10 sent them (recorded in a one-node swarm)."""
+    task = msgspec.json.decode(
+        b'{"ID": "t1", "NetworksAttachments": [{"Network": {"ID": "si8t0sze", '
+        b'"Version": {"Index": 9}, "CreatedAt": "2026-11-28T22:00:00.1Z", '
+        b'"Spec": {"Name": "backend", "Labels": {}, "DriverConfiguration": {"Name": "overlay"}, '
+        b'"Scope": "swarm"}, "DriverState": {"Name": "overlay", "Options": '
+        b'{"com.docker.network.driver.overlay.vxlanid_list": "4097"}}, "IPAMOptions": '
+        b'{"Driver": {"Name": "default"}, "Configs": [{"Subnet": "10.0.1.0/24", '
+        b'"Gateway": "10.0.1.1"}]}}, "Addresses": ["10.0.1.3/24"]}], '
+        b'"GenericResources": [{"DiscreteResourceSpec": {"Kind": "gpu", "Value": 1}}]}',
+        type=models.Task,
+    )
+    (attachment,) = task.networks_attachments or []
+    assert attachment.network is not None and attachment.network.id == "si8t0sze"
+    assert attachment.network.spec is not None and attachment.network.spec.name == "backend"
+    assert attachment.network.ipam_options is not None
+    assert attachment.network.ipam_options.configs is not None
+    assert attachment.network.ipam_options.configs[0].subnet == "10.0.1.0/24"
+    assert task.generic_resources is not None
+    discrete = task.generic_resources[0].discrete_resource_spec
+    assert discrete is not None and (discrete.kind, discrete.value) == ("gpu", 1)
+
+
+def test_a_plugin_service_spec_uses_gos_lowercase_keys_both_ways() -> None:
+    wire = (
+        b'{"name":"myplug","remote":"127.0.0.1:5000/some/plugin:latest","disabled":true,'
+        b'"privileges":[{"name":"network","description":"","value":["host"]}],"env":["A=1"]}'
+    )
+    spec = msgspec.json.decode(wire, type=models.TaskSpecPluginSpec)
+    assert (spec.name, spec.remote, spec.disabled, spec.env) == (
+        "myplug",
+        "127.0.0.1:5000/some/plugin:latest",
+        True,
+        ["A=1"],
+    )
+    assert spec.privileges is not None and spec.privileges[0].value == ["host"]
+    assert msgspec.json.decode(msgspec.json.encode(spec)) == msgspec.json.decode(wire)
