@@ -342,11 +342,11 @@ class PoolTransport:
                     continue
                 raise
             break
-        if isinstance(event, Upgrade):
+        if isinstance(event, Upgrade) and request.upgrade:
             self._watchdog.unwatch(conn)
             self._detach()
             return PoolResponse(self, conn, event.head, upgraded=event.leftover)
-        if not isinstance(event, ResponseHead):
+        if not isinstance(event, ResponseHead):  # (an upgrade nobody asked for, too)
             self._watchdog.unwatch(conn)
             await self._discard(conn)
             raise ProtocolError(f"expected a response head, got {event!r}")

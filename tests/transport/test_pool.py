@@ -368,6 +368,19 @@ async def test_pool_hands_over_upgraded_stream_and_frees_the_slot() -> None:
         await pool.aclose()
 
 
+async def test_an_upgrade_nobody_asked_for_is_refused_and_the_connection_dropped() -> None:
+    async def hijack(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        await stream.send(b"HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\n\r\nraw")
+        return False
+
+    async with fake_engine(hijack) as engine:
+        pool = pool_for(engine)
+        with pytest.raises(errors.ProtocolError, match="expected a response head"):
+            await pool.request(Request("GET", "/containers/x/logs"))
+        assert (pool.num_active, pool.num_idle) == (0, 0)
+        await pool.aclose()
+
+
 @pytest.mark.parametrize("stage", ["connect", "send", "head", "body"])
 async def test_pool_leaks_nothing_when_cancelled_at_any_await_point(stage: str) -> None:
     """Cancel at each await point, then check descriptors, pool counts and the next request."""
