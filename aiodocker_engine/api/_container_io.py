@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Awaitable, Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import anyio.abc
 import msgspec
@@ -14,11 +15,42 @@ from aiodocker_engine.api._archive import ArchiveStream, PathStat, decode_path_s
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._path import quote_path
 from aiodocker_engine.streams._bytes import BytesStream
+from aiodocker_engine.streams._messages import Opener
 from aiodocker_engine.streams._output import FrameStream, TtyHint
 from aiodocker_engine.streams._websocket import WebSocketStream
 from aiodocker_engine.transport._base import Response
 
-__all__ = ["ContainerIoApi", "Since"]
+if TYPE_CHECKING:
+    from aiodocker_engine.client import Docker
+
+__all__ = ["ContainerIoApi", "Since", "tty_before_stream"]
+
+# From this version the answer's Content-Type tells raw from multiplexed output.
+_CONTENT_TYPE_TELLS = (1, 42)
+
+
+def tty_before_stream(
+    docker: Docker, opener: Opener, find_tty: Callable[[], Awaitable[bool]]
+) -> tuple[Opener, TtyHint]:
+    """An opener that asks for the TTY setting first where the framing needs it (below
+    API 1.42), and the hint that then knows it.
+
+    For streams that keep a pooled connection (logs): asked once the stream holds its
+    connection, the inspect waits for another one, forever when the pool is full of log
+    streams (or `max_connections=1`).
+    """
+    found: list[bool] = []
+
+    async def ask_then_open() -> Response:
+        version = await docker.negotiate()
+        if tuple(int(part) for part in version.split(".")) < _CONTENT_TYPE_TELLS:
+            found.append(await find_tty())
+        return await opener()
+
+    async def tty() -> bool:
+        return found[0] if found else await find_tty()
+
+    return ask_then_open, tty
 
 
 class _TtyConfig(msgspec.Struct):
@@ -44,7 +76,7 @@ class ContainerIoApi(ApiGroup):
         assert version is not None, "the stream opener negotiates before framing is decided"
         return version
 
-    def _tty_of(self, container: str) -> TtyHint:
+    def _tty_of(self, container: str) -> Callable[[], Awaitable[bool]]:
         async def container_tty() -> bool:
             info: _TtyOf = await self._docker._json(
                 "ContainerInspect", "GET", f"/containers/{quote_path(container)}/json", _TtyOf
@@ -71,7 +103,9 @@ class ContainerIoApi(ApiGroup):
         `follow=True` keeps the stream open until the container stops. `timestamps=True`
         moves each line's timestamp into `frame.timestamp`. Before API 1.42 the daemon
         does not say whether output is TTY; pass `tty=` when you know it to save the
-        inspect that otherwise finds out. Leaving the iterator early closes the connection.
+        inspect that otherwise finds out (asked before the stream takes its connection,
+        so a pool full of log streams cannot starve it). Leaving the iterator early
+        closes the connection.
         """
         path = f"/containers/{quote_path(container)}/logs"
         query: dict[str, object] = {
@@ -89,10 +123,14 @@ class ContainerIoApi(ApiGroup):
                 "ContainerLogs", "GET", path, query=query, buffered=False
             )
 
+        send: Opener = opener
+        hint: TtyHint = tty
+        if tty is None:
+            send, hint = tty_before_stream(self._docker, opener, self._tty_of(container))
         return FrameStream(
-            opener,
+            send,
             api_version=self._api_version,
-            tty=self._tty_of(container) if tty is None else tty,
+            tty=hint,
             timestamps=timestamps,
             what=f"logs of {container}",
         )

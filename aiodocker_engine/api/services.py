@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from aiodocker_engine._timestamps import daemon_time
 from aiodocker_engine.api._body import build_body
-from aiodocker_engine.api._container_io import Since
+from aiodocker_engine.api._container_io import Since, tty_before_stream
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._path import quote_path
 from aiodocker_engine.api._query import Filters
@@ -32,6 +32,7 @@ from aiodocker_engine.models import (
     Task,
     TaskSpec,
 )
+from aiodocker_engine.streams._messages import Opener
 from aiodocker_engine.streams._output import FrameStream, TtyHint
 from aiodocker_engine.transport._base import Response
 
@@ -84,8 +85,11 @@ class _LogsMixin(ApiGroup):
         async def opener() -> Response:
             return await self._docker._send(operation, "GET", path, query=query, buffered=False)
 
+        send: Opener = opener
+        if callable(tty):
+            send, tty = tty_before_stream(self._docker, opener, tty)
         return FrameStream(
-            opener, api_version=self._api_version, tty=tty, timestamps=timestamps, what=what
+            send, api_version=self._api_version, tty=tty, timestamps=timestamps, what=what
         )
 
 

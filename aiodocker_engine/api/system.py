@@ -128,7 +128,8 @@ class SystemApi(ApiGroup):
         The stream holds one pooled connection while open and is never bounded by the
         client timeout (only the wait for each response head is). Leave the `async
         with` block (or call `aclose()`) to close it at once; a bare `async for` that
-        breaks out cannot be noticed. A first connection that fails raises at once.
+        breaks out gives the connection back only at the next request after the stream
+        was collected. A first connection that fails raises at once.
         """
         until_text = daemon_time(until, "events(until)")
         docker: Docker = self._docker

@@ -4,8 +4,9 @@ A `MessageStream` is both an async iterator and an async context manager. It ope
 its response lazily on first use, so a method can return it without awaiting.
 Leaving the `async with` block, reaching the end, or an error closes the response
 (and so the connection, unless the body ended cleanly and it can go back to the pool).
-Breaking out of a bare `async for` cannot be noticed: use `async with` or `aclose()`
-to release the connection at once.
+Breaking out of a bare `async for` cannot be noticed: the connection comes back only at
+the pool's next request after the stream was collected (`PoolResponse.watch_abandon`).
+Use `async with` or `aclose()` to release it at once.
 """
 
 from __future__ import annotations

@@ -22,15 +22,19 @@ sockets happens afterwards, under a shielded cancel scope.
    sent once more, on a new connection; never twice, never after an answer began.
 7. Connections belong to the event loop (or trio run) that made them; the first
    request in another one forgets them and starts the bookkeeping afresh.
+8. A streamed response collected while still holding its connection (its stream was
+   dropped unclosed) lists it through a finalizer; the next request gives the slot
+   back and closes the socket, in its own task.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import anyio
 import anyio.abc
@@ -86,6 +90,8 @@ class PoolTransport:
         self._closed = False
         self._watchdog = TrioWatchdog()
         self._owner: object = None  # the event loop (or trio run) the connections live in
+        # Connections of streamed responses collected unclosed (see `PoolResponse`).
+        self._abandoned: list[HTTPConnection] = []
 
     def __repr__(self) -> str:
         return (
@@ -249,6 +255,8 @@ class PoolTransport:
         while waiting for a free connection.
         """
         loop = self._running_loop()
+        if self._abandoned:
+            await self._reclaim()
         if timeout is None:
             deadline = None
         elif loop is not None:
@@ -275,10 +283,20 @@ class PoolTransport:
         bookkeeping starts afresh."""
         if self._owner is not None:
             self._idle = []
+            self._abandoned = []
             self._checked_out = 0
             self._waiters.clear()
             self._watchdog = TrioWatchdog()
         self._owner = owner
+
+    async def _reclaim(self) -> None:
+        """Give back the slots of streams dropped without being closed (a bare `async
+        for` left with `break`) and close their sockets, here, in a task of the loop."""
+        abandoned, self._abandoned = self._abandoned, []
+        for _ in abandoned:
+            self._give_back(None)
+        for conn in abandoned:
+            await conn.aclose()
 
     def _dispatch(
         self, request: Request, buffered: bool, deadline: float | None
@@ -357,6 +375,7 @@ class PoolTransport:
         response = PoolResponse(self, conn, event)
         if not buffered:
             self._watchdog.unwatch(conn)
+            response.watch_abandon()
             return response
         try:
             await response.read_into_buffer()
@@ -501,7 +520,16 @@ class _PartsIterator(Generic[_Item]):
 class PoolResponse(Response):
     """A response on a pooled connection; see `Response` for the release rules."""
 
-    __slots__ = ("_body", "_conn", "_detached", "_done", "_leftover", "_pool", "_upgraded_used")
+    __slots__ = (
+        "_abandon",
+        "_body",
+        "_conn",
+        "_detached",
+        "_done",
+        "_leftover",
+        "_pool",
+        "_upgraded_used",
+    )
 
     def __init__(
         self,
@@ -522,6 +550,21 @@ class PoolResponse(Response):
         self._leftover = upgraded
         self._upgraded_used = False
         self._done = upgraded is not None
+        self._abandon: weakref.finalize[Any, Any] | None = None
+
+    def watch_abandon(self) -> None:
+        """If this response is collected still holding its connection (its stream was
+        dropped unclosed), list the connection for the pool to reclaim at its next
+        request. The finalizer only appends to a list: the collector may run it in any
+        thread, at any moment, and the loop is touched only by the pool's own task."""
+        conn = self._conn
+        if conn is not None:
+            self._abandon = weakref.finalize(self, self._pool._abandoned.append, conn)
+
+    def _let_go(self) -> None:
+        if self._abandon is not None:
+            self._abandon.detach()
+            self._abandon = None
 
     async def read_into_buffer(self) -> None:
         parts: list[bytes | memoryview] = []
@@ -590,6 +633,7 @@ class PoolResponse(Response):
     async def _drop(self, conn: HTTPConnection) -> None:
         if self._conn is not None:
             self._conn = None
+            self._let_go()
             if self._detached:
                 await conn.aclose()
             else:
@@ -602,6 +646,7 @@ class PoolResponse(Response):
             raise ProtocolError(f"unexpected event in a response body: {event!r}")
         self._done = True
         self._conn = None
+        self._let_go()
         if self._detached or not self._pool._release(conn):
             await conn.aclose()
 
@@ -616,6 +661,7 @@ class PoolResponse(Response):
         if conn is None:
             await anyio.lowlevel.checkpoint()
             return
+        self._let_go()
         if self._leftover is not None:
             # Upgraded: the connection already left the pool; close it unless claimed.
             if not self._upgraded_used:

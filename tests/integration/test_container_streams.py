@@ -17,6 +17,7 @@ import pytest
 
 from aiodocker_engine import Docker, StdStream, errors
 from aiodocker_engine.models import HostConfig
+from aiodocker_engine.testing import Engine
 from aiodocker_engine.testing._registry import Registry
 from tests.fake_engine import open_fds
 from tests.integration._scripts import Release, closed_by_another_task, until_tty_size
@@ -682,3 +683,30 @@ async def test_several_tasks_writing_stdin_at_once_take_turns(
             await stream.close_stdin()
             out, _ = await stream.collect()
     assert int(out) == 41 * len(chunk)
+
+
+# trio rightly warns that a frame stream's generator was collected unfinished.
+@pytest.mark.filterwarnings("ignore:Async generator .* garbage collected:ResourceWarning")
+async def test_streams_left_by_a_bare_async_for_give_their_slot_and_socket_back(
+    docker_engine: Engine, container_factory: Any
+) -> None:
+    """No `async with`, no `aclose()`: `break` drops the stream; the next request reclaims
+    its pool slot and closes its socket (with one connection allowed, it waited forever)."""
+    chatty = ["sh", "-c", "while true; do echo tick; sleep 0.02; done"]
+    running = await container_factory(cmd=chatty)
+    async with Docker(docker_engine.host, max_connections=1, timeout=10) as docker:
+        await docker.containers.start(running.id)
+        before = await descriptors_in_use(docker)
+        for _ in range(3):
+            # Message streams are freed at once; a frame stream and its async generator
+            # reference each other, so the cycle collector frees them.
+            async for _frame in docker.containers.logs(running.id, follow=True):
+                break
+            gc.collect()
+            async for _sample in docker.containers.stats(running.id):
+                break
+            async for _event in docker.system.events(since=0):
+                break
+            with anyio.fail_after(10):
+                await docker.system.ping()
+        await assert_nothing_leaked(docker, before)

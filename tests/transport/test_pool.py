@@ -470,6 +470,35 @@ async def test_pool_raises_protocol_error_on_a_wrong_answer_and_discards(
         await pool.aclose()
 
 
+async def test_a_stream_dropped_without_closing_gives_its_slot_back_at_the_next_request() -> None:
+    """A bare `async for` left with `break` (no `async with`, no `aclose()`): once the
+    response is collected, the next request reclaims its slot and closes its socket."""
+
+    async def endless(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.target != "/stream":
+            await stream.send(response(200, b"{}"))
+            return True
+        await stream.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n5\r\n{}{}\n\r\n"
+        )
+        with pytest.raises((anyio.EndOfStream, anyio.BrokenResourceError)):
+            await stream.receive()  # until the client closes it
+        return False
+
+    async with fake_engine(endless) as engine:
+        pool = pool_for(engine, max_connections=1)
+        for _ in range(3):
+            async for _part in (await pool.request(Request("GET", "/stream"))).aiter_raw():
+                break
+            gc.collect()
+            with anyio.fail_after(5):  # with the slot lost, this waited forever
+                assert (await pool.request(Request("GET", "/x"), buffered=True)).status == 200
+        assert (pool.num_active, pool.num_idle) == (0, 1)
+        await pool.aclose()
+        await quiet_fds(engine)  # the dropped streams' sockets were closed, or this times out
+
+
 async def test_closing_the_pool_fails_the_requests_waiting_for_a_connection() -> None:
     async with fake_engine() as engine:
         pool = pool_for(engine, max_connections=1)
