@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import msgspec
+import msgspec.inspect
 
 __all__ = ["build_body", "set_paths"]
 
@@ -118,11 +119,82 @@ def _below(field: object, path: str, out: set[str]) -> None:
 
 
 def _merge(body: S | None, values: Mapping[str, Any], model: type[S], where: str) -> S:
-    names = _wire_names(model)
-    wire: dict[str, Any] = msgspec.to_builtins(body) if body is not None else {}
+    info = _struct_info(model)
+    fields = {f.name: f for f in info.fields}
+    wire: dict[str, Any] = _to_wire(body, info, where) if body is not None else {}
     for name, value in values.items():
-        wire[names[name]] = msgspec.to_builtins(value)
+        field = fields[name]
+        given = _to_wire(value, field.type, f"{where}: {name}")
+        own = wire.get(field.encode_name)
+        if isinstance(own, dict) and isinstance(given, dict) and _is_model(field.type):
+            # A nested model given as a keyword (host_config=) adds to the body's own,
+            # field by field, as the flat keywords do; it never drops the body's fields.
+            given = {**own, **given}
+        wire[field.encode_name] = given
     try:
         return msgspec.convert(wire, model)
     except msgspec.ValidationError as exc:
         raise ValueError(f"{where or model.__name__}(): {exc}") from exc
+
+
+@functools.cache
+def _struct_info(model: type[msgspec.Struct]) -> msgspec.inspect.StructType:
+    info = msgspec.inspect.type_info(model)
+    assert isinstance(info, msgspec.inspect.StructType)
+    return info
+
+
+def _to_wire(value: Any, kind: msgspec.inspect.Type, where: str) -> Any:
+    """`value` as JSON-ready builtins with the wire names of `kind`'s models, all the way
+    down. A mapping given for a model may use the attribute names (`{"name": "always"}`)
+    or the wire names (`{"Name": "always"}`); any other key is refused: msgspec would
+    drop it without a word, and the daemon would take the empty value. The same holds
+    for mappings put inside a model (`HostConfig(restart_policy={...})`), which models
+    do not check when they are made."""
+    if isinstance(kind, msgspec.inspect.UnionType):
+        for member in kind.types:
+            if _fits(value, member):
+                return _to_wire(value, member, where)
+        return msgspec.to_builtins(value)
+    if isinstance(kind, msgspec.inspect.StructType):
+        fields = kind.fields
+        if isinstance(value, kind.cls):
+            out: dict[str, Any] = msgspec.to_builtins(value)  # drops unset fields
+            for field in fields:
+                if field.encode_name in out:
+                    sub = getattr(value, field.name)
+                    out[field.encode_name] = _to_wire(sub, field.type, f"{where}.{field.name}")
+            return out
+        if isinstance(value, Mapping):
+            by_key = {f.name: f for f in fields} | {f.encode_name: f for f in fields}
+            out = {}
+            for key, item in value.items():
+                found = by_key.get(key)
+                if found is None:
+                    close = difflib.get_close_matches(str(key), list(by_key), n=3)
+                    hint = f"; did you mean {', '.join(close)}?" if close else ""
+                    raise TypeError(f"{where}: {kind.cls.__name__} has no field {key!r}{hint}")
+                out[found.encode_name] = _to_wire(item, found.type, f"{where}.{found.name}")
+            return out
+    elif isinstance(kind, msgspec.inspect.ListType) and isinstance(value, list | tuple):
+        return [_to_wire(item, kind.item_type, f"{where}[]") for item in value]
+    elif isinstance(kind, msgspec.inspect.DictType) and isinstance(value, Mapping):
+        return {k: _to_wire(v, kind.value_type, f"{where}{{}}") for k, v in value.items()}
+    return msgspec.to_builtins(value)
+
+
+def _is_model(kind: msgspec.inspect.Type) -> bool:
+    if isinstance(kind, msgspec.inspect.UnionType):
+        return any(isinstance(member, msgspec.inspect.StructType) for member in kind.types)
+    return isinstance(kind, msgspec.inspect.StructType)
+
+
+def _fits(value: Any, kind: msgspec.inspect.Type) -> bool:
+    """Whether `value` has the shape of this member of a union (for the walk above)."""
+    if isinstance(kind, msgspec.inspect.StructType):
+        return isinstance(value, msgspec.Struct | Mapping)
+    if isinstance(kind, msgspec.inspect.DictType):
+        return isinstance(value, Mapping)
+    if isinstance(kind, msgspec.inspect.ListType):
+        return isinstance(value, list | tuple)
+    return False

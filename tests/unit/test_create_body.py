@@ -44,6 +44,52 @@ def test_a_host_config_given_as_a_mapping_is_typed() -> None:
     assert request.host_config == HostConfig(auto_remove=True)
 
 
+def test_mappings_for_models_take_attribute_or_wire_names_at_every_level() -> None:
+    """msgspec drops unknown keys: `{"name": "always"}` used to arrive as an empty policy."""
+    request, _ = create_request(
+        None,
+        {
+            "restart_policy": {"name": "always", "MaximumRetryCount": 0},
+            "ulimits": [{"name": "nofile", "soft": 1024, "hard": 2048}],
+            "port_bindings": {"80/tcp": [{"host_ip": "127.0.0.1", "HostPort": "8080"}]},
+            "healthcheck": {"test": ["CMD", "true"], "interval": 10**9},
+            "log_config": {"type": "none"},
+        },
+    )
+    hc = request.host_config
+    assert hc is not None and hc.restart_policy is not None
+    assert hc.restart_policy.name == "always"
+    assert hc.ulimits is not None and (hc.ulimits[0].name, hc.ulimits[0].hard) == ("nofile", 2048)
+    assert hc.port_bindings == {"80/tcp": [PortBinding(host_ip="127.0.0.1", host_port="8080")]}
+    assert hc.log_config is not None and hc.log_config.type == "none"
+    assert request.healthcheck == HealthConfig(test=["CMD", "true"], interval=10**9)
+    whole, _ = create_request(None, {"host_config": {"network_mode": "none", "Memory": 64}})
+    assert whole.host_config == HostConfig(network_mode="none", memory=64)
+    # A mapping put inside a model is not checked when the model is made: it is here.
+    inside = ContainerCreateRequest(host_config=HostConfig(restart_policy={"name": "no"}))  # type: ignore[arg-type]
+    merged, _ = create_request(inside, {})
+    assert merged.host_config is not None and merged.host_config.restart_policy is not None
+    assert merged.host_config.restart_policy.name == "no"
+
+
+def test_a_nested_model_keyword_adds_to_the_bodys_own_field_by_field() -> None:
+    body = ContainerCreateRequest(
+        image="x", host_config=HostConfig(memory=64, network_mode="none", cpu_shares=2)
+    )
+    request, _ = create_request(body, {"host_config": HostConfig(cpu_shares=512)})
+    assert request.host_config == HostConfig(memory=64, network_mode="none", cpu_shares=512)
+    request, _ = create_request(body, {"host_config": {"memory": 128}, "image": "y"})
+    assert request.host_config == HostConfig(memory=128, network_mode="none", cpu_shares=2)
+    assert request.image == "y"  # a keyword wins over the body's field
+
+
+def test_a_key_no_model_has_is_refused_not_dropped() -> None:
+    with pytest.raises(TypeError, match=r"RestartPolicy has no field 'nmae'.*did you mean name"):
+        create_request(None, {"restart_policy": {"nmae": "always"}})
+    with pytest.raises(TypeError, match=r"host_config.*HostConfig has no field 'memroy'"):
+        create_request(None, {"host_config": {"memroy": 5}})
+
+
 def test_bad_fields_are_refused_by_name() -> None:
     with pytest.raises(TypeError, match=r"unknown field 'memroy'.*did you mean memory"):
         create_request(None, {"memroy": 5})
