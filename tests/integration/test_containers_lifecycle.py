@@ -403,3 +403,20 @@ async def test_prune_removes_only_stopped_labelled_containers(
     result = await docker.containers.prune(filters={"label": [f"prune-me={mark['prune-me']}"]})
     assert stopped.id in (result.containers_deleted or [])
     assert running.id not in (result.containers_deleted or [])
+
+
+async def test_mappings_with_attribute_names_reach_the_daemon(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(
+        cmd=["sleep", "30"],
+        restart_policy={"name": "on-failure", "maximum_retry_count": 3},
+        ulimits=[{"name": "nofile", "soft": 1024, "hard": 2048}],
+        log_config={"type": "none"},
+    )
+    await docker.containers.update(created.id, restart_policy={"name": "always"})
+    host = (await docker.containers.inspect(created.id)).host_config
+    assert host is not None and host.restart_policy is not None
+    assert host.restart_policy.name == "always"
+    assert host.ulimits is not None and host.ulimits[0].hard == 2048
+    assert host.log_config is not None and host.log_config.type == "none"
