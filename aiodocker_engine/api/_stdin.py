@@ -20,6 +20,7 @@ if sys.version_info < (3, 11):
     from exceptiongroup import BaseExceptionGroup
 
 from aiodocker_engine._sources import check_source
+from aiodocker_engine.errors import ConnectionFailed
 from aiodocker_engine.streams._output import FrameStream
 
 __all__ = ["Stdin", "check_stdin", "feeding_stdin"]
@@ -48,7 +49,9 @@ async def feeding_stdin(frames: FrameStream, stdin: Stdin) -> AsyncIterator[None
 
     async def feed(scope: anyio.CancelScope) -> None:
         try:
-            with suppress(anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
+            with suppress(
+                ConnectionFailed, anyio.BrokenResourceError, anyio.ClosedResourceError, OSError
+            ):
                 await frames.write_all(stdin)
         except Exception as exc:  # the caller's source failed: end the block with it
             failed.append(exc)

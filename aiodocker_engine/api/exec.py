@@ -179,7 +179,9 @@ class ExecApi(ApiGroup):
         `write()`, `close_stdin()`, `resize()`, frames and `collect()`. Pass the `tty`
         the exec was created with: before API 1.42 it decides the framing. The stream
         ends when the process exits; leaving the block closes the connection but does
-        not stop the process. An exec already started raises Conflict.
+        not stop the process. An exec that already ran (or runs) is refused by the
+        daemon inside the stream: its "Error: Exec command ... has already run" comes as
+        output (Docker 20.10); `inspect` tells beforehand.
         """
         path = f"/exec/{quote_path(exec_id)}/start"
         request = ExecStartConfig(

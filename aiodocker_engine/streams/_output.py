@@ -99,6 +99,8 @@ class FrameStream(LazyStream[Frame]):
         self._tty: bool | None = None
         self._stdin_closed = False
         self._stdin_lock: anyio.Lock | None = None  # one writer at a time, made on first use
+        self._line_pending = False  # the last byte written to stdin did not end a line
+        self._hijacked = False  # attach or exec: had a stdin, even once closed
         self._pacer = ReadPacer()  # how long the next hijacked read waits first
 
     def __repr__(self) -> str:
@@ -132,6 +134,7 @@ class FrameStream(LazyStream[Frame]):
         try:
             if response.status == 101:
                 self._raw = response.upgraded()
+                self._hijacked = True
             else:
                 self._body = response.aiter_parts()
             self._tty = await self._decide_tty(response.content_type)
@@ -257,10 +260,20 @@ class FrameStream(LazyStream[Frame]):
 
     def _stdin(self) -> UpgradedStream:
         if self._raw is None:
+            if self._hijacked:
+                raise DockerError("the stream is closed: its stdin is gone with it")
             raise DockerError("this stream has no stdin (only attach and exec streams do)")
         if self._stdin_closed:
             raise DockerError("stdin was already closed")
         return self._raw
+
+    async def _send(self, raw: UpgradedStream, data: bytes) -> None:
+        try:
+            await raw.send(data)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
+            raise _stdin_broke(exc) from exc
+        if data:
+            self._line_pending = data[-1:] not in (b"\n", b"\r")
 
     def _writer(self) -> anyio.Lock:
         """Held by each write: several tasks writing at once take turns, and the bytes of
@@ -273,29 +286,41 @@ class FrameStream(LazyStream[Frame]):
     async def write(self, data: bytes) -> None:
         """Send bytes to the process's stdin (blocks while the daemon is not reading)."""
         async with self._writer():
-            await self._stdin().send(data)
+            await self._send(self._stdin(), data)
 
     async def write_all(self, chunks: AsyncIterable[bytes] | bytes, *, close: bool = True) -> None:
         """Send bytes or every chunk of an async iterable, then half-close unless `close=False`."""
         async with self._writer():
             raw = self._stdin()
             if isinstance(chunks, bytes | bytearray | memoryview):
-                await raw.send(bytes(chunks))
+                await self._send(raw, bytes(chunks))
             else:
                 async with closing_source(chunks) as source:
                     async for chunk in source:
-                        await raw.send(chunk)
+                        await self._send(raw, chunk)
             if close:
                 await self._half_close(raw)
 
     async def close_stdin(self) -> None:
-        """Half-close: the process sees EOF on stdin while its output keeps flowing."""
+        """Half-close: the process sees EOF on stdin while its output keeps flowing.
+
+        On a TTY the daemon ends the output as soon as stdin closes (moby
+        `container/stream` attach), so there the terminal's end of input (Ctrl-D) is
+        sent instead, twice when a line is pending (the first only hands it over), and
+        the connection stays open for the output.
+        """
         async with self._writer():
             await self._half_close(self._stdin())
 
     async def _half_close(self, raw: UpgradedStream) -> None:
         self._stdin_closed = True
-        await raw.send_eof()
+        try:
+            if self._tty:
+                await raw.send(b"\x04\x04" if self._line_pending else b"\x04")
+            else:
+                await raw.send_eof()
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
+            raise _stdin_broke(exc) from exc
 
     async def resize(self, h: int, w: int) -> None:
         """Resize the TTY of the attached container or exec instance."""
@@ -337,3 +362,11 @@ class FrameStream(LazyStream[Frame]):
                 await response.aclose()
         if raw is None and response is None:
             await anyio.lowlevel.checkpoint()
+
+
+def _stdin_broke(exc: BaseException) -> ConnectionFailed:
+    """A failed stdin write, named by the socket's own error (anyio's carries it as cause)."""
+    shown = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+    return ConnectionFailed(
+        "the attached stream broke (writing stdin)", hint=str(shown) or type(shown).__name__
+    )

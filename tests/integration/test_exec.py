@@ -328,3 +328,35 @@ async def test_run_streaming_wait_drops_unread_output_and_feeds_stdin(
     async with docker.exec.run_streaming(running, ["sh", "-c", "cat"], stdin=b"abc") as run:
         assert await run.collect() == (b"abc", b"")
         assert await run.wait() == 0
+
+
+async def test_tty_runs_with_stdin_end_it_with_the_terminals_eof_and_keep_the_output(
+    docker: Docker, container_factory: Any, docker_test_image: str
+) -> None:
+    """On a TTY the daemon ends the output when stdin closes: a half-close lost it all."""
+    created = await container_factory(cmd=["sleep", "60"])
+    await docker.containers.start(created.id)
+    with anyio.fail_after(30):
+        late = await docker.exec.run(
+            created.id, ["sh", "-c", "sleep 0.5; echo hi"], tty=True, stdin=b"x\n"
+        )
+        cat = await docker.exec.run(created.id, ["cat"], tty=True, stdin=b"abc")
+        ran = await docker.containers.run(
+            docker_test_image, ["sh", "-c", "sleep 0.5; echo hi"], tty=True, stdin=b"", remove=True
+        )
+    assert (late.exit_code, late.stdout.endswith(b"hi\r\n")) == (0, True)
+    assert cat.exit_code == 0 and b"abc" in cat.stdout  # echoed, then ended by Ctrl-D
+    assert (ran.exit_code, ran.stdout) == (0, b"hi\r\n")
+
+
+async def test_writing_to_a_closed_exec_stream_says_so(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(cmd=["sleep", "60"])
+    await docker.containers.start(created.id)
+    made = await docker.exec.create(created.id, cmd=["true"], stdin=True)
+    with anyio.fail_after(30):
+        async with docker.exec.start(made.id) as stream:
+            await stream.collect()
+            with pytest.raises(errors.DockerError, match="the stream is closed"):
+                await stream.write(b"x")

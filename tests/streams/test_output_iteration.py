@@ -8,6 +8,7 @@ import itertools
 import struct
 import warnings
 
+import anyio
 import pytest
 
 from tests.streams._scripted import scripted_logs, scripted_output
@@ -105,3 +106,22 @@ async def test_log_frames_come_out_whole_and_in_order_however_the_reads_are_cut(
     async with output:
         got = [bytes(frame.data) async for frame in output]
     assert got == [b"s1", b"s2", b"A" * 16_384, b"s3", b"B" * 16_384, b"s4"]
+
+
+async def test_a_stdin_the_daemon_broke_is_a_connection_failure(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The read side says ConnectionFailed; so does the write side (it leaked anyio's)."""
+    from aiodocker_engine import errors
+    from tests.streams._scripted import ScriptedStream
+
+    async def broken_pipe(self: ScriptedStream, item: bytes) -> None:
+        raise anyio.BrokenResourceError from BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(ScriptedStream, "send", broken_pipe)
+    output, _ = scripted_output(READS)
+    async with output:
+        with pytest.raises(errors.ConnectionFailed, match="Broken pipe"):
+            await output.write(b"x")
+        with pytest.raises(errors.ConnectionFailed):
+            await output.write_all(b"y", close=False)
