@@ -266,13 +266,16 @@ class ExecApi(ApiGroup):
         user: str | None = None,
         tty: bool = False,
         privileged: bool = False,
+        check: bool = False,
     ) -> ExecResult:
         """`docker exec`: run a command, return ExecResult(exit_code, stdout, stderr).
 
         `stdin` (bytes or an async iterable of chunks) is streamed in, with backpressure,
         then closed. With `tty=True` all output arrives on stdout, with `\\r\\n` line ends.
         Output is collected in memory: use `run_streaming` for long or large output.
-        Cancelling closes the connection; the process keeps running in the container.
+        `check=True` raises `errors.ContainerError` (the exit code and stderr) on a
+        non-zero exit, as `containers.run` does. Cancelling closes the connection; the
+        process keeps running in the container.
         """
         async with self.run_streaming(
             container,
@@ -286,6 +289,8 @@ class ExecApi(ApiGroup):
         ) as run:
             stdout, stderr = await run.collect()
             exit_code = await run.wait()
+        if check and exit_code != 0:
+            raise errors.ContainerError(container, exit_code, stderr)
         return ExecResult(exit_code, stdout, stderr, run.exec_id)
 
     def run_streaming(

@@ -360,3 +360,16 @@ async def test_writing_to_a_closed_exec_stream_says_so(
             await stream.collect()
             with pytest.raises(errors.DockerError, match="the stream is closed"):
                 await stream.write(b"x")
+
+
+async def test_exec_run_with_check_raises_container_error_with_stderr(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(cmd=["sleep", "60"])
+    await docker.containers.start(created.id)
+    with anyio.fail_after(30):
+        with pytest.raises(errors.ContainerError) as caught:
+            await docker.exec.run(created.id, ["sh", "-c", "echo bad >&2; exit 4"], check=True)
+        ok = await docker.exec.run(created.id, ["true"], check=True)
+    assert (caught.value.exit_code, caught.value.stderr) == (4, b"bad\n")
+    assert ok.exit_code == 0
