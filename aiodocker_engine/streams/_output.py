@@ -45,6 +45,7 @@ from aiodocker_engine.streams._frames import Frame, FrameDecoder, RawDecoder, St
 from aiodocker_engine.streams._lazy import LazyStream
 from aiodocker_engine.streams._messages import Opener
 from aiodocker_engine.transport._base import ReceiveSome, Response, UpgradedStream
+from aiodocker_engine.transport._connection import broken
 from aiodocker_engine.transport._pacing import ReadPacer
 
 __all__ = ["MULTIPLEXED", "RAW", "FrameStream", "TtyHint"]
@@ -271,7 +272,7 @@ class FrameStream(LazyStream[Frame]):
         try:
             await raw.send(data)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
-            raise _stdin_broke(exc) from exc
+            raise broken(exc, "the attached stream broke (writing stdin)") from exc
         if data:
             self._line_pending = data[-1:] not in (b"\n", b"\r")
 
@@ -320,7 +321,7 @@ class FrameStream(LazyStream[Frame]):
             else:
                 await raw.send_eof()
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
-            raise _stdin_broke(exc) from exc
+            raise broken(exc, "the attached stream broke (writing stdin)") from exc
 
     async def resize(self, h: int, w: int) -> None:
         """Resize the TTY of the attached container or exec instance."""
@@ -362,11 +363,3 @@ class FrameStream(LazyStream[Frame]):
                 await response.aclose()
         if raw is None and response is None:
             await anyio.lowlevel.checkpoint()
-
-
-def _stdin_broke(exc: BaseException) -> ConnectionFailed:
-    """A failed stdin write, named by the socket's own error (anyio's carries it as cause)."""
-    shown = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
-    return ConnectionFailed(
-        "the attached stream broke (writing stdin)", hint=str(shown) or type(shown).__name__
-    )

@@ -186,7 +186,7 @@ class HTTPConnection:
         except anyio.EndOfStream:
             return b""
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
-            raise _broken(exc) from exc
+            raise broken(exc) from exc
 
     async def next_event(self) -> Event:
         """The next response event, reading from the socket as often as needed."""
@@ -218,7 +218,7 @@ class HTTPConnection:
         except anyio.EndOfStream:
             return b""
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
-            raise _broken(exc) from exc
+            raise broken(exc) from exc
 
     async def aclose(self) -> None:
         """Close the socket; shielded so a cancelled caller still releases the descriptor."""
@@ -227,14 +227,14 @@ class HTTPConnection:
                 await self.stream.aclose()
 
 
-def _broken(exc: BaseException) -> ConnectionFailed:
-    # anyio wraps the socket's own error (say, a reset) as the cause of a bare
-    # BrokenResourceError: name that one.
+def broken(
+    exc: BaseException, what: str = "the connection to the engine broke"
+) -> ConnectionFailed:
+    """`what`, with the socket's own error as the hint: anyio carries it (say, a reset) as
+    the cause of a bare BrokenResourceError."""
     cause = exc.__cause__ if isinstance(exc, anyio.BrokenResourceError) else None
     shown = cause if isinstance(cause, OSError) else exc
-    return ConnectionFailed(
-        "the connection to the engine broke", hint=str(shown) or type(shown).__name__
-    )
+    return ConnectionFailed(what, hint=str(shown) or type(shown).__name__)
 
 
 def _fileno(stream: anyio.abc.ByteStream) -> int:
