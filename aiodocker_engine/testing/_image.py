@@ -16,12 +16,20 @@ import io
 import json
 import subprocess
 import tarfile
+import tempfile
 import urllib.parse
 from pathlib import Path
 from typing import Literal
 
 from aiodocker_engine.testing import _http
-from aiodocker_engine.testing._install import HarnessError, apt_install, find_program
+from aiodocker_engine.testing._engine import default_base_dir
+from aiodocker_engine.testing._install import (
+    HarnessError,
+    apt_download,
+    apt_install,
+    find_program,
+    unpack_deb,
+)
 
 __all__ = [
     "TEST_IMAGE",
@@ -29,6 +37,7 @@ __all__ = [
     "ensure_test_image",
     "find_static_busybox",
     "is_static_elf",
+    "static_busybox_at_hand",
 ]
 
 TEST_IMAGE = "aiodocker-engine-test/busybox:latest"
@@ -86,16 +95,61 @@ def is_static_elf(path: Path) -> bool:
     return True
 
 
-def find_static_busybox() -> Path:
-    """Debian's static busybox, installing busybox-static (as root) when it is missing."""
-    for attempt in range(2):
-        found = find_program("busybox")
-        if found is not None and is_static_elf(Path(found)):
-            return Path(found)
-        if attempt == 0:
-            why = "busybox is not installed" if found is None else f"{found} is not static"
-            apt_install(["busybox-static"], why=f"the test image needs a static busybox: {why}")
-    raise HarnessError("busybox-static is installed but no static busybox is on the PATH")
+def find_static_busybox(cache: Path | None = None) -> Path:
+    """A static busybox: on the PATH, unpacked earlier into `cache`, or fetched now.
+
+    With no busybox at all, busybox-static is installed (as root). When the PATH has a
+    dynamic busybox, the busybox-static package would replace it (Debian makes the two
+    conflict), so its file is fetched and unpacked into `cache` instead (by default
+    the harness's directory, see `default_base_dir`) and no system package changes.
+    """
+    found = static_busybox_at_hand(cache)
+    if found is not None:
+        return found
+    installed = find_program("busybox")
+    if installed is None:
+        apt_install(["busybox-static"], why="the test image needs a static busybox")
+    else:
+        _unpack_busybox_static(cache or _default_cache(), dynamic=installed)
+    found = static_busybox_at_hand(cache)
+    if found is None:
+        raise HarnessError("busybox-static is in place but no static busybox is on the PATH")
+    return found
+
+
+def static_busybox_at_hand(cache: Path | None = None) -> Path | None:
+    """A static busybox found without installing anything; None when there is none."""
+    found = find_program("busybox")
+    if found is not None and is_static_elf(Path(found)):
+        return Path(found)
+    for unpacked in _unpacked_binaries(cache or _default_cache()):
+        if unpacked.is_file() and is_static_elf(unpacked):
+            return unpacked
+    return None
+
+
+def _default_cache() -> Path:
+    return default_base_dir() / "busybox-static"
+
+
+def _unpacked_binaries(cache: Path) -> tuple[Path, ...]:
+    return (cache / "bin" / "busybox", cache / "usr" / "bin" / "busybox")
+
+
+def _unpack_busybox_static(cache: Path, *, dynamic: str) -> None:
+    why = f"the test image needs a static busybox ({dynamic} is dynamic)"
+    cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Unpacked beside the cache and renamed into place: a parallel session sees the
+    # whole tree or none of it.
+    with tempfile.TemporaryDirectory(dir=cache.parent, prefix=".busybox-") as work:
+        deb = apt_download("busybox-static", Path(work), why=why)
+        tree = Path(work) / "tree"
+        unpack_deb(deb, tree, why=why)
+        try:
+            tree.rename(cache)
+        except OSError:
+            if not cache.is_dir():  # not a parallel session's identical tree: a real error
+                raise
 
 
 def _applets(busybox: Path) -> list[str]:
@@ -215,7 +269,7 @@ def ensure_test_image(
     """
     prefix = _http.api_prefix(api_version)
     existing = _inspect(host, prefix, image)
-    if existing is None or find_program("busybox") is not None:
+    if existing is None or static_busybox_at_hand() is not None:
         # Build when we must, or when we can cheaply check that the existing image is current.
         rootfs = build_rootfs_tar(find_static_busybox())
         digest = hashlib.sha256(rootfs).hexdigest()
