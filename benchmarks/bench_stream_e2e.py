@@ -9,7 +9,8 @@ Attach runs a fresh container per contender that writes `--attach-mib` MiB to st
 (`head -c`); logs read one stopped container that wrote `--logs-mib` MiB in 100-byte lines.
 Reported per contender: wall seconds, client CPU seconds (user+sys of that process), and
 peak RSS growth over the process's RSS before streaming began; ratios both of the bests and
-per round (contenders back to back), with the median over rounds.
+per round (contenders back to back, each round starting with the next one), with the
+median over rounds. A short warm-up run of every contender comes first and is not counted.
 
     python -m benchmarks.bench_stream_e2e [--attach-mib 1024] [--logs-mib 256] [--rounds 3]
 """
@@ -131,6 +132,12 @@ def _run_cli(host: str, mode: str, container: str) -> dict[str, Any]:
     return {"bytes": 0, "wall": time.perf_counter() - began, "cpu": cpu, "rss_growth_mib": 0.0}
 
 
+def _run_one(name: str, host: str, mode: str, container: str) -> dict[str, Any]:
+    if name == "docker CLI":
+        return _run_cli(host, mode, container)
+    return _run_worker(name, host, mode, container)
+
+
 async def _create(host: str, image: str, cmd: list[str], run: bool) -> str:
     async with Docker(host) as docker:
         created = await docker.containers.create(
@@ -148,6 +155,7 @@ async def _remove(host: str, ids: list[str]) -> None:
             await docker.containers.remove(ident, force=True)
 
 
+WARMUP_MIB = 64
 CONTENDERS = ("ours asyncio", "ours trio", "aiodocker", "docker CLI")
 RATIOS = (
     ("ours asyncio wall / docker CLI wall", "ours asyncio", "docker CLI", "wall"),
@@ -182,18 +190,27 @@ def main() -> None:
         logs_container = anyio.run(_create, host, image, logs_cmd, True)
         made.append(logs_container)
         try:
-            for _ in range(args.rounds):
+            warm_cmd = ["head", "-c", str(WARMUP_MIB << 20), "/dev/zero"]
+            for name in CONTENDERS:
+                # Not counted: the first streams after the daemon starts run cold (its
+                # caches, ours, the .pyc files), and would charge whoever comes first.
+                warm = anyio.run(_create, host, image, warm_cmd, False)
+                made.append(warm)
+                _run_one(name, host, "attach", warm)
+                _run_one(name, host, "logs", logs_container)
+                anyio.run(_remove, host, [made.pop()])
+            for number in range(args.rounds):
                 this_round: dict[tuple[str, str], dict[str, Any]] = {}
                 rounds.append(this_round)
-                for name in CONTENDERS:
+                # Each round starts with another contender: whatever the host does at a
+                # round's start (writeback of the last container's log) falls on each.
+                shift = number % len(CONTENDERS)
+                for name in CONTENDERS[shift:] + CONTENDERS[:shift]:
                     attach_cmd = ["head", "-c", str(args.attach_mib << 20), "/dev/zero"]
                     fresh = anyio.run(_create, host, image, attach_cmd, False)
                     made.append(fresh)  # removed after its run: its json log holds 1 GiB
                     for mode, container in (("attach", fresh), ("logs", logs_container)):
-                        if name == "docker CLI":
-                            got = _run_cli(host, mode, container)
-                        else:
-                            got = _run_worker(name, host, mode, container)
+                        got = _run_one(name, host, mode, container)
                         this_round[name, mode] = dict(got)
                         seen = results.get((name, mode))
                         if seen is not None:
