@@ -14,6 +14,7 @@ from aiodocker_engine._timestamps import daemon_time
 from aiodocker_engine.api._archive import ArchiveStream, PathStat, decode_path_stat
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._path import quote_path
+from aiodocker_engine.errors import APIError
 from aiodocker_engine.streams._bytes import BytesStream
 from aiodocker_engine.streams._messages import Opener
 from aiodocker_engine.streams._output import FrameStream, TtyHint
@@ -233,13 +234,24 @@ class ContainerIoApi(ApiGroup):
         return BytesStream(opener, what=f"export of {container}")
 
     async def stat_path(self, container: str, path: str) -> PathStat:
-        """Stat a path inside the container (HEAD archive); NotFound if it does not exist."""
-        response = await self._docker._send(
-            "ContainerArchiveInfo",
-            "HEAD",
-            f"/containers/{quote_path(container)}/archive",
-            query={"path": path},
-        )
+        """Stat a path inside the container (HEAD archive); NotFound if it does not exist.
+
+        The error carries the daemon's text ("Could not find the file ... in container
+        ..." or "No such container: ..."), as `get_archive`'s does.
+        """
+        url = f"/containers/{quote_path(container)}/archive"
+        try:
+            response = await self._docker._send(
+                "ContainerArchiveInfo", "HEAD", url, query={"path": path}
+            )
+        except APIError:
+            # An answer to HEAD has no body, so the error has only the status line
+            # (a missing path and a missing container both read "Not Found"). The same
+            # GET answers with the daemon's text; should the path exist by now, its
+            # head carries the same stat, and its body is not read.
+            response = await self._docker._send(
+                "ContainerArchive", "GET", url, query={"path": path}, buffered=False
+            )
         await response.aclose()
         return decode_path_stat(response)
 

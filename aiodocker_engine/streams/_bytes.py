@@ -53,10 +53,16 @@ class BytesStream(LazyStream[bytes]):
     async def __anext__(self) -> bytes:
         if self._closed:
             raise StopAsyncIteration
-        try:
-            if self._body is None:
+        if self._body is None:
+            # Not in the try below: an open that fails may close the stream itself
+            # (ArchiveStream's stat check), which is no other task's aclose().
+            try:
                 await self.open()
-            assert self._body is not None
+            except BaseException:
+                await self.aclose()
+                raise
+        assert self._body is not None
+        try:
             while True:
                 part = await self._body.__anext__()
                 if part:

@@ -67,10 +67,15 @@ class MessageStream(LazyStream[T], Generic[T]):
             return self._pending.popleft()
         if self._closed:
             raise StopAsyncIteration
-        try:
-            if self._body is None:
+        if self._body is None:
+            # Not in the try below: a failed open is no other task's aclose().
+            try:
                 await self.open()
-            assert self._body is not None
+            except BaseException:
+                await self.aclose()
+                raise
+        assert self._body is not None
+        try:
             while not self._pending:
                 try:
                     part = await self._body.__anext__()

@@ -299,6 +299,25 @@ async def test_archive_round_trip_of_a_file_and_a_directory_tree(
         await docker.containers.stat_path(created.id, "/no/such/path")
 
 
+async def test_stat_path_errors_carry_the_daemons_text(
+    docker: Docker, container_factory: Any
+) -> None:
+    # An answer to HEAD has no body: without the daemon's text a missing path and a
+    # missing container would both read "Not Found".
+    created = await container_factory(cmd=["true"])
+    with pytest.raises(errors.NotFound) as missing_path:
+        await docker.containers.stat_path(created.id, "/no/such/path")
+    with pytest.raises(errors.NotFound) as missing_container:
+        await docker.containers.stat_path("aiodocker-engine-no-such-container", "/etc")
+    with pytest.raises(errors.ServerError) as not_a_dir:
+        await docker.containers.stat_path(created.id, "/etc/passwd/")
+    assert "/no/such/path" in missing_path.value.message
+    assert "No such container" in missing_container.value.message
+    assert "not a directory" in not_a_dir.value.message
+    # A path that exists still costs one HEAD and nothing more.
+    assert (await docker.containers.stat_path(created.id, "/etc/passwd")).name == "passwd"
+
+
 async def test_export_streams_the_filesystem_as_tar(docker: Docker, container_factory: Any) -> None:
     created = await container_factory(cmd=["true"])
     chunks = 0
