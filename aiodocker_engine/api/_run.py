@@ -55,9 +55,13 @@ class RunStream:
         container_id: str,
         frames: FrameStream,
         waiter: ContainerWaiter | None = None,
+        *,
+        removed_on_leave: bool = False,
     ) -> None:
         self._api = api
         self._waiter = waiter
+        self._removed_on_leave = removed_on_leave
+        self._left = False
         self.container_id = container_id
         self.frames = frames
         self.exit_code: int | None = None
@@ -73,7 +77,19 @@ class RunStream:
         return await self.frames.collect()
 
     async def wait(self) -> int:
-        """Wait for the container to exit; return (and keep in `exit_code`) its exit code."""
+        """Wait for the container to exit; return (and keep in `exit_code`) its exit code.
+
+        Call it inside the `async with` block when the container goes with the block
+        (`remove=True`, `auto_remove=True`): afterwards there is no container left to ask.
+        """
+        if self.exit_code is not None:
+            await anyio.lowlevel.checkpoint()
+            return self.exit_code
+        if self._left and self._removed_on_leave:
+            raise errors.DockerError(
+                f"wait for container {self.container_id}: the `async with` block that "
+                "removed it was left first; call wait() inside the block"
+            )
         if self._waiter is not None:
             status = await self._waiter.result()
         else:
@@ -199,8 +215,14 @@ async def run_streaming(
                     api.waiting(container, condition="removed")
                 )
             await api.start(container)
-            async with feeding_stdin(stream, stdin):
-                yield RunStream(api, container, stream, waiter)
+            run = RunStream(
+                api, container, stream, waiter, removed_on_leave=remove or waiter is not None
+            )
+            try:
+                async with feeding_stdin(stream, stdin):
+                    yield run
+            finally:
+                run._left = True
     finally:
         if remove:
             await _remove_quietly(api, container)

@@ -174,7 +174,8 @@ class ContainersApi(ContainerIoApi):
         **fields: Any,
     ) -> AbstractAsyncContextManager[RunStream]:
         """`docker run` with live output: `async with ... as run:` iterate frames, then
-        `await run.wait()` for the exit code. Removal as in `run`."""
+        `await run.wait()` for the exit code (inside the block when the container goes
+        with it: `remove=True` or `auto_remove=True`). Removal as in `run`."""
         if cmd is not None:
             fields["cmd"] = cmd
         return run_streaming(

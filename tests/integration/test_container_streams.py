@@ -532,6 +532,33 @@ async def test_run_streaming_yields_frames_live_then_the_exit_code(
     assert lines == [b"one\n", b"two\n"]
 
 
+async def test_run_streaming_wait_after_the_block(
+    docker: Docker, docker_test_image: str, docker_test_labels: dict[str, str]
+) -> None:
+    script = ["sh", "-c", "exit 4"]
+    with anyio.fail_after(30):
+        # A container that outlives the block can still be asked.
+        async with docker.containers.run_streaming(
+            docker_test_image, script, labels=docker_test_labels
+        ) as kept:
+            await kept.collect()
+        assert await kept.wait() == 4
+        await docker.containers.remove(kept.container_id)
+        for gone in ({"remove": True}, {"auto_remove": True}):
+            async with docker.containers.run_streaming(
+                docker_test_image, script, labels=docker_test_labels, **gone
+            ) as run:
+                await run.collect()
+            with pytest.raises(errors.DockerError, match="call wait\\(\\) inside the block"):
+                await run.wait()
+            # Asked inside the block, the exit code is kept for later.
+            async with docker.containers.run_streaming(
+                docker_test_image, script, labels=docker_test_labels, **gone
+            ) as run:
+                assert await run.wait() == 4
+            assert (await run.wait(), run.exit_code) == (4, 4)
+
+
 async def test_a_detached_run_with_remove_is_removed_by_the_daemon_when_it_exits(
     docker: Docker, docker_test_image: str, docker_test_labels: dict[str, str]
 ) -> None:
