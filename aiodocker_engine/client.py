@@ -106,6 +106,8 @@ class Docker:
                 max_connections=max_connections,
             )
         self._transport: Transport = transport
+        # A tcp:// path: the prefix of every target, as the Go client's base path.
+        self._base = self._address.base_path if self._address else ""
         # The default pool enforces timeouts itself, cheaper than a scope around it.
         self._pool = transport if isinstance(transport, PoolTransport) else None
         pinned = api_version or os.environ.get("DOCKER_API_VERSION") or None
@@ -231,7 +233,7 @@ class Docker:
         else:  # negotiated: check without another await
             prefix = self._prefix
             self._check(operation, _set_names(query, fields))
-        target = prefix + path + (encode_query(query) if query else "")
+        target = self._base + prefix + path + (encode_query(query) if query else "")
         if isinstance(body, msgspec.Struct) or json is not None:
             payload = _encoder.encode(body if json is None else json)
             headers = {**_JSON_HEADERS, **headers} if headers else _JSON_HEADERS
@@ -333,7 +335,7 @@ class Docker:
                 "use the default PoolTransport for websocket attach"
             )
         stream: anyio.abc.ByteStream = await open_raw()
-        return stream, prefix + path + encode_query(query)
+        return stream, self._base + prefix + path + encode_query(query)
 
     def _messages(
         self,

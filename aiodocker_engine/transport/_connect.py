@@ -11,7 +11,10 @@ import errno
 import os
 import shlex
 import ssl
+import stat
+import tempfile
 from collections.abc import Awaitable, Callable, Mapping
+from typing import IO
 
 import anyio
 import anyio.abc
@@ -19,11 +22,13 @@ from anyio.streams.stapled import StapledByteStream
 
 from aiodocker_engine.errors import ConnectionFailed
 from aiodocker_engine.transport._asyncio_unix import connect_unix_asyncio
+from aiodocker_engine.transport._connection import CLIENT_CERT_HINT, client_certificate_refused
 from aiodocker_engine.transport._host import EngineAddress
 
 __all__ = ["make_connector"]
 
 Connector = Callable[[], Awaitable[anyio.abc.ByteStream]]
+_STDERR_TAIL = 1000
 
 
 def make_connector(address: EngineAddress, *, connect_timeout: float | None = 30.0) -> Connector:
@@ -97,13 +102,20 @@ def _unix_failure(url: str, path: str, exc: OSError) -> ConnectionFailed:
         hint = f"{path} does not exist: is the Docker daemon running? (or set DOCKER_HOST)"
     elif code in (errno.EACCES, errno.EPERM):
         hint = f"permission denied on {path}: join the group that owns it (docker) or run as root"
-    elif code == errno.ECONNREFUSED:
+    elif code == errno.ECONNREFUSED and _is_socket(path):
         hint = f"nothing listens on {path}: the daemon stopped and left a stale socket"
-    elif code == errno.ENOTSOCK:
+    elif code in (errno.ENOTSOCK, errno.ECONNREFUSED):  # Linux refuses a plain file so
         hint = f"{path} is not a socket"
     else:
         hint = str(cause)
     return ConnectionFailed(f"cannot connect to {url}", hint=hint)
+
+
+def _is_socket(path: str) -> bool:
+    try:
+        return stat.S_ISSOCK(os.stat(path).st_mode)
+    except OSError:
+        return True  # cannot tell: keep the likelier reading
 
 
 def _tcp_failure(url: str, exc: OSError) -> ConnectionFailed:
@@ -118,24 +130,69 @@ def _tcp_failure(url: str, exc: OSError) -> ConnectionFailed:
     return ConnectionFailed(f"cannot connect to {url}", hint=hint)
 
 
+# OpenSSL's X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH.
+_NAME_MISMATCH = (62, 64)
+
+
 def _tls_failure(url: str, exc: ssl.SSLError) -> ConnectionFailed:
     reason = getattr(exc, "reason", None) or str(exc)
     if reason in ("WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "HTTP_REQUEST"):
         hint = "the daemon does not speak TLS on this port: drop tls / DOCKER_TLS_VERIFY"
-    elif isinstance(exc, ssl.SSLCertVerificationError) or reason == "CERTIFICATE_VERIFY_FAILED":
+    elif isinstance(exc, ssl.SSLCertVerificationError):
+        why = exc.verify_message or reason
+        if exc.verify_code in _NAME_MISMATCH:
+            hint = (
+                f"the daemon's certificate is for another name ({why}): connect by a "
+                "name or address the certificate lists"
+            )
+        else:
+            hint = f"the daemon's certificate is not trusted ({why}): check DOCKER_CERT_PATH/ca.pem"
+    elif reason == "CERTIFICATE_VERIFY_FAILED":
         hint = "the daemon's certificate is not trusted: check DOCKER_CERT_PATH/ca.pem"
+    elif client_certificate_refused(exc):
+        hint = CLIENT_CERT_HINT
     else:
         hint = f"TLS handshake failed ({reason}): check DOCKER_CERT_PATH and DOCKER_TLS_VERIFY"
     return ConnectionFailed(f"cannot connect to {url}", hint=hint)
 
 
 class _ProcessStream(StapledByteStream):
-    """stdin/stdout of `ssh … docker system dial-stdio`; closing it ends the process."""
+    """stdin/stdout of `ssh … docker system dial-stdio`; closing it ends the process.
 
-    def __init__(self, process: anyio.abc.Process) -> None:
+    ssh's stderr goes to a file (a pipe nobody reads could fill and stall it): when
+    the process fails, its status and the end of what it said are the error's hint.
+    """
+
+    def __init__(self, process: anyio.abc.Process, stderr: IO[bytes]) -> None:
         assert process.stdin is not None and process.stdout is not None
         super().__init__(process.stdin, process.stdout)
         self._process = process
+        self._stderr = stderr
+
+    async def receive(self, max_bytes: int = 65536) -> bytes:
+        try:
+            return await super().receive(max_bytes)
+        except anyio.EndOfStream:
+            await self._raise_if_failed()
+            raise
+
+    async def send(self, item: bytes) -> None:
+        try:
+            await super().send(item)
+        except (anyio.BrokenResourceError, OSError):
+            await self._raise_if_failed()
+            raise
+
+    async def _raise_if_failed(self) -> None:
+        with anyio.move_on_after(2):
+            await self._process.wait()
+        status = self._process.returncode
+        if status:  # None: still running; 0: a clean end
+            self._stderr.seek(0)
+            said = self._stderr.read()[-_STDERR_TAIL:].decode("utf-8", "replace").strip()
+            raise anyio.BrokenResourceError from OSError(
+                f"ssh exited with status {status}" + (f": {said}" if said else "")
+            )
 
     async def aclose(self) -> None:
         await super().aclose()
@@ -148,6 +205,7 @@ class _ProcessStream(StapledByteStream):
                     self._process.kill()
                     await self._process.wait()
             await self._process.aclose()
+            self._stderr.close()
 
 
 def _ssh_connector(address: EngineAddress) -> Connector:
@@ -160,13 +218,18 @@ def _ssh_connector(address: EngineAddress) -> Connector:
     env: Mapping[str, str] = os.environ
 
     async def connect_ssh() -> anyio.abc.ByteStream:
+        stderr = tempfile.TemporaryFile()  # noqa: SIM115 - the stream closes it
         try:
-            process = await anyio.open_process(command, env=dict(env), stderr=None)
+            process = await anyio.open_process(command, env=dict(env), stderr=stderr)
         except OSError as exc:
+            stderr.close()
             raise ConnectionFailed(
                 f"cannot connect to {address.url}",
                 hint=f"could not run {shlex.join(command[:1])}: {exc.strerror or exc}",
             ) from exc
-        return _ProcessStream(process)
+        except BaseException:
+            stderr.close()
+            raise
+        return _ProcessStream(process, stderr)
 
     return connect_ssh

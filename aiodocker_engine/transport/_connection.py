@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import select
+import ssl
 import time
 from collections.abc import AsyncIterable, Callable, Mapping
 from typing import TypeVar
@@ -95,23 +96,31 @@ class HTTPConnection:
             headers["Connection"] = "Upgrade"
             headers.setdefault("Upgrade", "tcp")
         if body is None:
-            await self.stream.send(self._bodiless_head(request.method, request.target, headers))
+            await self._send_head(self._bodiless_head(request.method, request.target, headers))
         elif isinstance(body, bytes | bytearray | memoryview):
             headers["Content-Length"] = str(len(body))
             head = encode_request_head(request.method, request.target, self.host_header, headers)
             if len(body) <= _COALESCE_LIMIT:
-                await self.stream.send(head + body)
+                await self._send_head(head + body)
             else:
-                await self.stream.send(head)
+                await self._send_head(head)
                 with contextlib.suppress(_BodyCutShort):
                     await self._send_body_part(bytes(body))
         else:
             headers["Transfer-Encoding"] = "chunked"
-            await self.stream.send(
+            await self._send_head(
                 encode_request_head(request.method, request.target, self.host_header, headers)
             )
             with contextlib.suppress(_BodyCutShort):
                 await self._send_chunked(body)
+
+    async def _send_head(self, data: bytes) -> None:
+        """Send a request head (with a small body); a broken socket is ConnectionFailed
+        naming its own error (the pool sends the request again where that is safe)."""
+        try:
+            await self.stream.send(data)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
+            raise broken(exc, "the connection to the engine broke (sending the request)") from exc
 
     async def _send_body_part(self, data: bytes) -> None:
         """Send part of a request body; a daemon that stopped reading it may have answered.
@@ -155,7 +164,7 @@ class HTTPConnection:
         parser = self.parser
         parser.start(request.method)
         self.requests += 1
-        await self.stream.send(self._bodiless_head(request.method, request.target, request.headers))
+        await self._send_head(self._bodiless_head(request.method, request.target, request.headers))
         data = await self._receive()
         whole = parser.parse_whole(data)
         if whole is not None:
@@ -227,6 +236,27 @@ class HTTPConnection:
                 await self.stream.aclose()
 
 
+CLIENT_CERT_HINT = (
+    "the daemon wants a client certificate it trusts: check cert.pem and key.pem "
+    "(DOCKER_CERT_PATH or TLSConfig(client_cert=..., client_key=...))"
+)
+# TLS alerts a daemon sends when it refuses the client's certificate, or gets none.
+_CLIENT_CERT_ALERTS = frozenset(
+    {
+        "TLSV13_ALERT_CERTIFICATE_REQUIRED",
+        "SSLV3_ALERT_BAD_CERTIFICATE",
+        "TLSV1_ALERT_UNKNOWN_CA",
+        "SSLV3_ALERT_CERTIFICATE_UNKNOWN",
+    }
+)
+
+
+def client_certificate_refused(exc: BaseException) -> bool:
+    """Whether `exc` is the TLS alert of a daemon refusing our client certificate. With
+    TLS 1.3 it comes after our side of the handshake is done: on the first read."""
+    return isinstance(exc, ssl.SSLError) and getattr(exc, "reason", None) in _CLIENT_CERT_ALERTS
+
+
 def broken(
     exc: BaseException, what: str = "the connection to the engine broke"
 ) -> ConnectionFailed:
@@ -234,6 +264,8 @@ def broken(
     the cause of a bare BrokenResourceError."""
     cause = exc.__cause__ if isinstance(exc, anyio.BrokenResourceError) else None
     shown = cause if isinstance(cause, OSError) else exc
+    if client_certificate_refused(shown):
+        return ConnectionFailed(what, hint=f"{CLIENT_CERT_HINT} ({shown})")
     return ConnectionFailed(what, hint=str(shown) or type(shown).__name__)
 
 

@@ -23,10 +23,14 @@ __all__ = ["HttpxTransport"]
 
 
 class HttpxTransport:
-    """Send requests through `client` (its base_url is ignored: targets are absolute paths).
+    """Send requests through `client`, to `base_url` (default: the client's own base_url,
+    else http://docker, which suits a client whose transport is a Unix socket).
 
-    Without a client, one is made for `address` (Unix socket or plain TCP). The
-    transport closes a client it made itself, never one it was given.
+    Without a client, one is made for `address` (Unix socket, TCP or TLS). The
+    transport closes a client it made itself, never one it was given. The client's
+    connect timeout is kept; its read, write and pool timeouts are not used, since
+    `Docker(timeout=...)` bounds calls, and streams that follow (logs, events, attach)
+    or wait must not end when the daemon is quiet for a while.
     """
 
     def __init__(
@@ -34,10 +38,12 @@ class HttpxTransport:
         client: httpx.AsyncClient | None = None,
         *,
         address: EngineAddress | None = None,
-        base_url: str = "http://docker",
+        base_url: str | None = None,
         max_connections: int = 100,
     ) -> None:
         self._owns_client = client is None
+        if client is not None and base_url is None and str(client.base_url):
+            base_url = str(client.base_url)
         if client is None:
             limits = httpx.Limits(max_connections=max_connections)
             if address is not None and address.scheme == "unix":
@@ -47,14 +53,16 @@ class HttpxTransport:
                     verify=address.tls_context or False, limits=limits
                 )
                 scheme = "https" if address.tls_context else "http"
-                base_url = f"{scheme}://{address.host}:{address.port}"
+                base_url = f"{scheme}://{address.bracketed_host}:{address.port}"
+                base_url += address.base_path
             elif address is not None:
                 raise DockerError(f"HttpxTransport cannot reach {address.url}: use PoolTransport")
             else:
                 transport = httpx.AsyncHTTPTransport(limits=limits)
             client = httpx.AsyncClient(transport=transport, timeout=None)
         self._client = client
-        self._base = base_url.rstrip("/")
+        self._base = (base_url or "http://docker").rstrip("/")
+        self._timeout = httpx.Timeout(None, connect=client.timeout.connect)
 
     def __repr__(self) -> str:
         return f"<HttpxTransport {self._base}>"
@@ -68,7 +76,11 @@ class HttpxTransport:
         if content is None and request.method in ("POST", "PUT"):
             content = b""
         built = self._client.build_request(
-            request.method, self._base + request.target, headers=headers, content=content
+            request.method,
+            self._base + request.target,
+            headers=headers,
+            content=content,
+            timeout=self._timeout,
         )
         try:
             response = await self._client.send(built, stream=True)

@@ -544,7 +544,8 @@ async def test_run_streaming_wait_after_the_block(
             await kept.collect()
         assert await kept.wait() == 4
         await docker.containers.remove(kept.container_id)
-        for gone in ({"remove": True}, {"auto_remove": True}):
+        gone_with_the_block: list[dict[str, Any]] = [{"remove": True}, {"auto_remove": True}]
+        for gone in gone_with_the_block:
             async with docker.containers.run_streaming(
                 docker_test_image, script, labels=docker_test_labels, **gone
             ) as run:

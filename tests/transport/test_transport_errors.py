@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 import struct
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from aiodocker_engine import Docker, HttpxTransport, errors
+from aiodocker_engine.transport._connection import broken
 from aiodocker_engine.transport._host import TLSConfig, parse_host
 from tests.fake_engine import FakeEngine, FakeRequest, fake_engine, response
 
@@ -40,9 +42,10 @@ async def client(engine: FakeEngine, kind: str) -> AsyncIterator[Docker]:
         transport = HttpxTransport(address=parse_host(engine.host))
         async with Docker(transport=transport, api_version="1.41", timeout=0.5) as docker:
             yield docker
-    else:  # the caller's own client, whose timeout is shorter than the Docker one
-        own = httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(uds=engine.path), timeout=0.5)
-        async with own, Docker(transport=HttpxTransport(own), api_version="1.41") as docker:
+    else:  # the caller's own client: Docker's timeout bounds calls, not the client's
+        own = httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(uds=engine.path), timeout=60)
+        transport = HttpxTransport(own)
+        async with own, Docker(transport=transport, api_version="1.41", timeout=0.5) as docker:
             yield docker
 
 
@@ -81,3 +84,18 @@ async def test_a_tls_handshake_the_peer_ends_is_a_connection_failure(ending: str
             with anyio.fail_after(10), pytest.raises(errors.ConnectionFailed, match="TLS port"):
                 await docker.system.ping()
         tg.cancel_scope.cancel()
+
+
+def test_a_refused_client_certificate_says_so() -> None:
+    # dockerd (Go) answers a missing or untrusted client certificate with a TLS alert
+    # that a TLS 1.3 client reads only after its handshake: on the first read.
+    alert = ssl.SSLError(1, "[SSL: SSLV3_ALERT_BAD_CERTIFICATE] sslv3 alert bad certificate")
+    alert.reason = "SSLV3_ALERT_BAD_CERTIFICATE"
+    wrapped = anyio.BrokenResourceError()
+    wrapped.__cause__ = alert
+    failure = broken(wrapped)
+    assert "wants a client certificate it trusts" in str(failure)
+    assert "SSLV3_ALERT_BAD_CERTIFICATE" in str(failure)
+    other = ssl.SSLError(1, "[SSL: DECRYPTION_FAILED] decryption failed")
+    other.reason = "DECRYPTION_FAILED"
+    assert "client certificate" not in str(broken(other))

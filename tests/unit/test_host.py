@@ -12,6 +12,8 @@ import pytest
 from aiodocker_engine.errors import DockerError
 from aiodocker_engine.transport._host import DEFAULT_HOST, TLSConfig, parse_host, resolve_host
 
+TLS_DATA = Path(__file__).parent.parent / "data" / "tls"
+
 
 @pytest.mark.parametrize(
     "url",
@@ -67,7 +69,7 @@ def test_ssh_address() -> None:
     ("url", "says"),
     [
         ("", "invalid engine address"),
-        ("unix://", "no socket path"),
+        ("http+unix://", "no socket path"),
         ("tcp://", "no host"),
         ("tcp://h:99999", "bad port"),
         ("ssh://", "no host"),
@@ -79,12 +81,24 @@ def test_bad_addresses_are_refused_by_name(url: str, says: str) -> None:
         parse_host(url)
 
 
-def _context(config: Path, name: str, host: str, *, skip_verify: bool | None = None) -> None:
+def _context(
+    config: Path,
+    name: str,
+    host: str,
+    *,
+    skip_verify: bool | None = None,
+    tls_from: Path | None = None,
+) -> None:
+    """A context as `docker context create` writes it; TLS files copied from `tls_from`."""
     digest = hashlib.sha256(name.encode()).hexdigest()
     endpoint: dict[str, object] = {"Host": host}
     if skip_verify is not None:
         endpoint["SkipTLSVerify"] = skip_verify
-        (config / "contexts" / "tls" / digest / "docker").mkdir(parents=True)
+    if tls_from is not None:
+        tls = config / "contexts" / "tls" / digest / "docker"
+        tls.mkdir(parents=True)
+        for file in ("ca.pem", "cert.pem", "key.pem"):
+            (tls / file).write_bytes((tls_from / file).read_bytes())
     meta = config / "contexts" / "meta" / digest
     meta.mkdir(parents=True)
     (meta / "meta.json").write_text(json.dumps({"Name": name, "Endpoints": {"docker": endpoint}}))
@@ -116,6 +130,7 @@ def test_a_context_brings_its_tls_files_and_verify_setting(tmp_path: Path) -> No
 
 
 def test_tls_from_the_environment(tmp_path: Path) -> None:
+    (tmp_path / "ca.pem").write_bytes((TLS_DATA / "ca.pem").read_bytes())
     certs = {"DOCKER_CERT_PATH": str(tmp_path)}
     for verify in ("1", "0", "yes"):  # any non-empty value means verify, as in the CLI
         env = {**certs, "DOCKER_TLS_VERIFY": verify, "DOCKER_HOST": "tcp://h"}
@@ -126,3 +141,99 @@ def test_tls_from_the_environment(tmp_path: Path) -> None:
     assert only_path.tls_context is not None
     assert only_path.tls_context.verify_mode == ssl.CERT_NONE
     assert resolve_host(env={"DOCKER_HOST": "tcp://h"}).tls_context is None
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("unix://relative/dir/docker.sock", "relative/dir/docker.sock"),
+        ("unix://var/run/x.sock", "var/run/x.sock"),
+        ("unix://", "/var/run/docker.sock"),
+    ],
+)
+def test_unix_paths_are_what_follows_the_scheme(url: str, path: str) -> None:
+    # As the CLI (Go's ParseHostURL): a relative path stays relative, none is the default.
+    assert parse_host(url).path == path
+
+
+def test_an_address_without_a_scheme_is_tcp() -> None:
+    address = parse_host("localhost:2375")
+    assert (address.scheme, address.host, address.port) == ("tcp", "localhost", 2375)
+
+
+@pytest.mark.parametrize(
+    ("url", "base"),
+    [
+        ("tcp://h:2375/prefix", "/prefix"),
+        ("tcp://h:2375/a/b/", "/a/b"),
+        ("tcp://h:2375/", ""),
+        ("https://h/docker", "/docker"),
+    ],
+)
+def test_a_tcp_path_is_a_prefix_of_every_request(url: str, base: str) -> None:
+    assert parse_host(url, tls=TLSConfig(verify=False)).base_path == base
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("tcp://admin:s3cret@h:2375", "tcp://admin:***@h:2375"),
+        ("ssh://me:s3cret@box:22", "ssh://me:***@box:22"),
+        ("tcp://admin@h:2375/p", "tcp://admin@h:2375/p"),
+        ("tcp://a:b:c@h:2375/x@y", "tcp://a:***@h:2375/x@y"),
+    ],
+)
+def test_a_password_in_the_address_is_masked(url: str, shown: str) -> None:
+    assert parse_host(url).url == shown
+
+
+def test_a_bad_port_anywhere_is_a_docker_error() -> None:
+    for url in ("ssh://h:abc", "tcp://h:abc", "ssh://u:s3cret@h:abc"):
+        with pytest.raises(DockerError, match="bad port") as caught:
+            parse_host(url)
+        assert "s3cret" not in str(caught.value)
+
+
+def test_verifying_needs_a_ca_and_a_client_pair_needs_both(tmp_path: Path) -> None:
+    with pytest.raises(DockerError, match=r"TLS verification needs .*ca\.pem"):
+        resolve_host(env={"DOCKER_HOST": "tcp://h", "DOCKER_TLS_VERIFY": "1",
+                          "DOCKER_CERT_PATH": str(tmp_path)})  # fmt: skip
+    # A unix socket needs no TLS: the environment's TLS settings are not even read.
+    unix = {"DOCKER_HOST": "unix:///x.sock", "DOCKER_TLS_VERIFY": "1"}
+    assert resolve_host(env={**unix, "DOCKER_CERT_PATH": str(tmp_path)}).scheme == "unix"
+    (tmp_path / "cert.pem").write_bytes((TLS_DATA / "client" / "cert.pem").read_bytes())
+    with pytest.raises(DockerError, match=r"cert\.pem has no .*key\.pem beside it"):
+        TLSConfig.from_cert_path(tmp_path, verify=False)
+
+
+def test_unusable_tls_files_are_named(tmp_path: Path) -> None:
+    bad = tmp_path / "ca.pem"
+    bad.write_text("not a certificate")
+    for config in (TLSConfig(ca_cert=str(tmp_path / "missing.pem")), TLSConfig(ca_cert=str(bad))):
+        with pytest.raises(DockerError, match="cannot use the TLS files") as caught:
+            parse_host("tcp://h", tls=config)
+        assert str(config.ca_cert) in str(caught.value)
+
+
+def test_an_encrypted_client_key_fails_instead_of_prompting() -> None:
+    key = TLS_DATA / "client-key-encrypted.pem"
+    config = TLSConfig(client_cert=str(TLS_DATA / "client" / "cert.pem"), client_key=str(key))
+    with pytest.raises(DockerError, match="encrypted"):
+        parse_host("tcp://h", tls=config)
+
+
+def test_a_context_uses_its_own_tls_not_the_environments(tmp_path: Path) -> None:
+    _context(tmp_path, "remote", "tcp://h:2376", skip_verify=False, tls_from=TLS_DATA / "client")
+    _context(tmp_path, "skipping", "tcp://h:2376", skip_verify=True)
+    env = {"DOCKER_CONFIG": str(tmp_path), "DOCKER_TLS_VERIFY": "1",
+           "DOCKER_CERT_PATH": str(tmp_path / "nowhere")}  # fmt: skip
+    remote = resolve_host(env={**env, "DOCKER_CONTEXT": "remote"})
+    assert remote.tls_context is not None
+    assert remote.tls_context.verify_mode == ssl.CERT_REQUIRED
+    # SkipTLSVerify without TLS files is still TLS, unverified (the CLI's rule).
+    skipping = resolve_host(env={**env, "DOCKER_CONTEXT": "skipping"})
+    assert skipping.tls_context is not None
+    assert skipping.tls_context.verify_mode == ssl.CERT_NONE
+    # The environment's TLS applies to DOCKER_HOST, and fails there for want of a CA.
+    with pytest.raises(DockerError, match="TLS verification needs"):
+        resolve_host(env={**env, "DOCKER_HOST": "tcp://h:2376"})
