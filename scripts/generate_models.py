@@ -41,6 +41,8 @@ Theory of operation:
    `_common` and `_base` and there are no import cycles. `__init__` re-exports everything.
 7. The output is emitted already formatted the way `ruff format` formats it, so the check
    that the committed models are current needs neither ruff nor a network.
+8. Credentials (`SECRET_NAMES`, `SECRET_FIELDS`) never show in a repr: their models get a
+   `__repr__` (and rich's `__rich_repr__`) that is msgspec's but for `<redacted>` values.
 """
 
 from __future__ import annotations
@@ -322,6 +324,49 @@ PATCHES: tuple[Patch, ...] = (
         "dockerd before API v1.52 still sends the deprecated `status`, `id` and `from` (dropped "
         "from the spec in v1.22, changelog of v1.52); Podman sends them below v1.52 too.",
     ),
+    Patch(
+        "/definitions/ClusterVolumeSpec/properties",
+        {
+            "AccessibilityRequirements": {
+                "type": "object",
+                "properties": {
+                    "Requisite": {"type": "array", "items": {"$ref": "#/definitions/Topology"}},
+                    "Preferred": {"type": "array", "items": {"$ref": "#/definitions/Topology"}},
+                },
+            },
+            "CapacityRange": {
+                "type": "object",
+                "properties": {
+                    "RequiredBytes": {"type": "integer", "format": "int64"},
+                    "LimitBytes": {"type": "integer", "format": "int64"},
+                },
+            },
+            "Secrets": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"Key": {"type": "string"}, "Secret": {"type": "string"}},
+                },
+            },
+            "Availability": {"type": "string", "enum": ["active", "pause", "drain"]},
+        },
+        "Go `volume.ClusterVolumeSpec` has AccessibilityRequirements, CapacityRange, Secrets "
+        "and Availability beside AccessMode; every spec since v1.42 indents them into "
+        "AccessMode, where dockerd neither reads nor sends them (`volumes.update` reads only "
+        "`Spec.Availability`).",
+    ),
+    Patch(
+        "/definitions/ClusterVolumeSpec/properties/AccessMode/properties",
+        {
+            "AccessibilityRequirements": DROP,
+            "CapacityRange": DROP,
+            "Secrets": DROP,
+            "Availability": DROP,
+            "BlockVolume": {"type": "object", "description": "Empty: use the volume as a block."},
+        },
+        "Go `volume.AccessMode` is Scope, Sharing, MountVolume and BlockVolume (an empty "
+        "object); the four fields the spec puts here belong to ClusterVolumeSpec (above).",
+    ),
 )
 
 #: Models the spec has no schema for, added to `definitions` before generating.
@@ -405,7 +450,31 @@ OLDER_SPEC_ERRORS: dict[str, tuple[int, str]] = {
     "ServiceUpdateResponse": (27, "until v1.27 the spec gave ImageDeleteResponseItem"),
     "ProgressDetail": (35, "until v1.35 the spec gave ProgressDetail ErrorDetail's fields"),
     "NetworkPruneResponse": (25, "v1.25 gave it VolumePruneResponse's `VolumesDeleted`"),
+    "ClusterVolumeSpecAccessMode": (54, "every spec nests four ClusterVolumeSpec fields in it"),
 }
+
+#: Credentials, which `repr()` shows as `<redacted>` (they must never reach messages, reprs or
+#: logs): these wire names in any model. Go's AuthConfig also has `identitytoken` and
+#: `registrytoken`; the spec does not list them yet, so they are named here in advance...
+SECRET_NAMES: frozenset[str] = frozenset(
+    {
+        "password",
+        "identitytoken",
+        "registrytoken",
+        "IdentityToken",
+        "JoinToken",
+        "UnlockKey",
+        "SigningCAKey",
+    }
+)
+#: ...and these fields, whose names do not say so: (model, wire name).
+SECRET_FIELDS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("JoinTokens", "Worker"),
+        ("JoinTokens", "Manager"),
+        ("SecretSpec", "Data"),
+    }
+)
 
 #: Explicit attribute names, (model, wire name) -> attribute, for collisions after conversion.
 ATTRIBUTE_NAMES: dict[tuple[str, str], str] = {}
@@ -1147,6 +1216,26 @@ def render_field(f: Field, model: str = "") -> list[str]:
     raise SystemExit(f"field too long to format: {f.attr}: {ann}")
 
 
+def secret_attrs(m: Model) -> list[str]:
+    """The attributes of `m` that hold credentials (SECRET_NAMES, SECRET_FIELDS)."""
+    return [f.attr for f in m.fields if f.wire in SECRET_NAMES or (m.name, f.wire) in SECRET_FIELDS]
+
+
+def render_redaction(m: Model) -> list[str]:
+    """Class attributes that make `repr()` show `<redacted>` for the credentials of `m`."""
+    attrs = secret_attrs(m)
+    if not attrs:
+        return []
+    names = ", ".join(f'"{a}"' for a in attrs) + ("," if len(attrs) == 1 else "")
+    return [
+        "",
+        "    # Credentials: repr() shows them as <redacted>.",
+        f"    __redacted__ = ({names})",
+        "    __repr__ = redacted_repr",
+        "    __rich_repr__ = redacted_rich_repr",
+    ]
+
+
 def render_docstring(doc: str) -> str:
     line = f'    """{doc}"""'
     if len(line) > LINE_LENGTH:
@@ -1176,6 +1265,8 @@ def render_module(
         uses_msgspec_field |= any(f.attr != f.wire for f in m.fields)
     if structs:
         imports.setdefault("base", set()).add("Model")
+    if any(secret_attrs(m) for m in structs):
+        imports["base"].update({"redacted_repr", "redacted_rich_repr"})
 
     out = header(spec, olds)
     out.append(f'"""{MODULE_DOCS[module]} (Engine API v{spec.version}, generated)."""')
@@ -1195,6 +1286,7 @@ def render_module(
             out.append("")
         for f in m.fields:
             out += render_field(f, m.name)
+        out += render_redaction(m)
         out.append("")
     for i, m in enumerate(aliases):
         assert m.alias is not None
@@ -1251,6 +1343,8 @@ def render_base(spec: Spec, olds: list[Spec]) -> str:
         "",
         "from __future__ import annotations",
         "",
+        "from typing import Any",
+        "",
         "import msgspec",
         "",
         "",
@@ -1258,6 +1352,34 @@ def render_base(spec: Spec, olds: list[Spec]) -> str:
         "# that says it, not to those of its subclasses.",
         "class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):",
         '    """Base of the generated models: keyword-only; None fields stay out of JSON."""',
+        "",
+        "",
+        "class _Redacted:",
+        "    __slots__ = ()",
+        "",
+        "    def __repr__(self) -> str:",
+        '        return "<redacted>"',
+        "",
+        "",
+        "_REDACTED = _Redacted()",
+        "",
+        "",
+        "def redacted_rich_repr(self: Model) -> list[tuple[str, Any]]:",
+        '    """The fields msgspec\'s repr shows (those not at their default), with the values',
+        "    of the attributes the class names in `__redacted__` (credentials) as <redacted>.",
+        '    """',
+        '    secrets: tuple[str, ...] = getattr(type(self), "__redacted__", ())',
+        "    return [",
+        "        (field.name, _REDACTED if field.name in secrets else value)",
+        "        for field in msgspec.structs.fields(self)",
+        "        if (value := getattr(self, field.name)) is not field.default",
+        "    ]",
+        "",
+        "",
+        "def redacted_repr(self: Model) -> str:",
+        '    """msgspec\'s repr, but credentials show as <redacted> (see `redacted_rich_repr`)."""',
+        '    shown = ", ".join(f"{name}={value!r}" for name, value in redacted_rich_repr(self))',
+        '    return f"{type(self).__name__}({shown})"',
     ]
     return "\n".join(out) + "\n"
 
@@ -1297,6 +1419,9 @@ def generate(spec_path: Path, out_dir: Path, use_older: bool, report: bool) -> N
     olds = older_specs(spec_path, main) if use_older else []
     gen = Generator(main, olds)
     gen.build()
+    for model, wire in sorted(SECRET_FIELDS):
+        if model not in gen.models or wire not in {f.wire for f in gen.models[model].fields}:
+            raise SystemExit(f"SECRET_FIELDS: {model}.{wire} is not in the spec any more")
     files: dict[str, str] = {"_base.py": render_base(main, olds)}
     modules = sorted({m.module for m in gen.models.values()})
     for module in modules:

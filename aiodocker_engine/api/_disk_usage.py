@@ -49,12 +49,13 @@ __all__ = ["fill_usage_summaries"]
 
 
 def fill_usage_summaries(
-    usage: SystemDataUsageResponse, types: Collection[str] | None = None
+    usage: SystemDataUsageResponse, types: str | Collection[str] | None = None
 ) -> SystemDataUsageResponse:
     """Fill `image_usage`, `container_usage`, `volume_usage`, `build_cache_usage` (in place).
 
     Only for an answer in the older, list-only form, and only for the object types asked
-    for (`types`, default all four); a list the daemon left out counts as empty.
+    for (`types`: one type, a collection of them, or None for all four); a list the daemon
+    left out counts as empty.
     """
     legacy = any(
         value is not None
@@ -68,7 +69,7 @@ def fill_usage_summaries(
     )
     if not legacy:
         return usage
-    wanted = set(types or _ALL)
+    wanted = {types} if isinstance(types, str) else set(types or _ALL)
     if usage.image_usage is None and "image" in wanted:
         images = usage.images or []
         active = [i for i in images if (i.containers or 0) > 0]

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
+from aiodocker_engine import errors
 from aiodocker_engine._timestamps import daemon_time
+from aiodocker_engine.api._body import build_body
 from aiodocker_engine.api._disk_usage import fill_usage_summaries
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._query import Filters
@@ -76,7 +78,10 @@ class SystemApi(ApiGroup):
         return await self._docker._json("SystemInfo", "GET", "/info", SystemInfo)
 
     async def df(
-        self, *, type: list[DataUsageType] | None = None, verbose: bool | None = None
+        self,
+        *,
+        type: DataUsageType | list[DataUsageType] | None = None,
+        verbose: bool | None = None,
     ) -> SystemDataUsageResponse:
         """Disk usage of images, containers, volumes and build cache.
 
@@ -85,19 +90,21 @@ class SystemApi(ApiGroup):
         items): daemons before API 1.52 send only the lists (`images`, `containers`,
         `volumes`, `build_cache`, `layers_size`), and the summaries are then computed
         from them as `docker system df` does, so the same fields work on every version.
-        `type` limits the answer to some object types (API 1.42+; VersionError before
-        sending on older ones). The daemon walks every layer and volume to size them:
-        this can take long on a big host and is not bounded by the client timeout.
+        `type` limits the answer to some object types, one ("volume") or a list (API 1.42+;
+        VersionError before sending on older ones). The daemon walks every layer and
+        volume to size them: this can take long on a big host and is not bounded by the
+        client timeout.
         """
+        types = [type] if isinstance(type, str) else type
         result: SystemDataUsageResponse = await self._docker._json(
             "SystemDataUsage",
             "GET",
             "/system/df",
             SystemDataUsageResponse,
-            query={"type": type, "verbose": verbose or None},  # False is the default
+            query={"type": types, "verbose": verbose or None},  # False is the default
             time_limit=None,
         )
-        return fill_usage_summaries(result, type)
+        return fill_usage_summaries(result, types)
 
     def events(
         self,
@@ -153,25 +160,49 @@ class SystemApi(ApiGroup):
 
     async def auth(
         self,
-        config: AuthConfig | None = None,
+        config: AuthConfig | Mapping[str, str] | None = None,
         *,
         username: str | None = None,
         password: str | None = None,
         serveraddress: str | None = None,
     ) -> AuthResponse:
-        """Check credentials against a registry (`docker login`); 401 raises Unauthorized.
+        """Check credentials against a registry (`docker login`); nothing is stored.
 
+        `config` is a `models.AuthConfig` or a mapping of its fields (`{"username": ...,
+        "password": ..., "serveraddress": ...}`, as `images.pull` takes); keywords are
+        merged into it. An unknown key raises TypeError, a wrongly typed value ValueError,
+        and `email` on API 1.52+ VersionError, all before sending.
+
+        Rejected credentials raise Unauthorized, with the daemon's status and text: newer
+        daemons answer 401, Docker 20.10 answers 500 "login attempt to ... failed with
+        status: 401 Unauthorized". A registry that cannot be reached raises ServerError.
         The password never appears in errors or reprs raised from here.
         """
-        if config is None:
-            config = AuthConfig(
-                username=username,
-                password=password,
-                serveraddress=serveraddress,
+        if isinstance(config, Mapping):
+            # AuthConfig's wire names are its attribute names, so either spelling fits.
+            config, _ = build_body(AuthConfig, None, config, where="system.auth")
+        elif config is not None and not isinstance(config, AuthConfig):
+            raise TypeError(
+                f"system.auth() takes an AuthConfig or a mapping, not {type(config).__name__}"
             )
-        return await self._docker._json(
-            "SystemAuth", "POST", "/auth", AuthResponse, body=config, time_limit=None
-        )
+        fields = {"username": username, "password": password, "serveraddress": serveraddress}
+        request, set_fields = build_body(AuthConfig, config, fields, where="system.auth")
+        try:
+            return await self._docker._json(
+                "SystemAuth",
+                "POST",
+                "/auth",
+                AuthResponse,
+                body=request,
+                fields=set_fields,
+                time_limit=None,
+            )
+        except errors.ServerError as exc:
+            if "failed with status: 401" not in exc.message:
+                raise
+            raise errors.Unauthorized(
+                exc.status, exc.message, method=exc.method, path=exc.path
+            ) from None
 
     # -- used by version negotiation: no version prefix, no gating -------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from aiodocker_engine.api._body import build_body
@@ -78,20 +79,35 @@ class VolumesApi(ApiGroup):
             "VolumeInspect", "GET", f"/volumes/{quote_path(name)}", Volume
         )
 
-    async def update(self, name: str, *, version: int, spec: ClusterVolumeSpec) -> None:
+    async def update(
+        self, name: str, *, version: int, spec: ClusterVolumeSpec | Mapping[str, Any]
+    ) -> None:
         """Change a swarm cluster volume's spec (only `availability` may change); API 1.42+.
 
         `version` is the volume's `cluster_volume.version.index` from `inspect`, so two
-        writers cannot overwrite each other. On an older API this raises VersionError
-        before anything is sent; on a daemon that is not a swarm manager, Unavailable.
+        writers cannot overwrite each other. `spec` is a `models.ClusterVolumeSpec` or a
+        mapping of its fields (`{"availability": "drain"}`); an unknown key raises
+        TypeError, a wrong value ValueError, before anything is sent. On an older API
+        this raises VersionError before sending; on a daemon that is not a swarm manager,
+        Unavailable.
         """
+        if type(version) is not int:
+            raise TypeError(
+                f"volumes.update(): version must be an int (the volume's "
+                f"cluster_volume.version.index), got {version!r}"
+            )
+        request, set_fields = build_body(
+            VolumeUpdateRequest, None, {"spec": spec}, where="volumes.update"
+        )
+        if request.spec is None:
+            raise ValueError("volumes.update() needs a spec")
         await self._docker._empty(
             "VolumeUpdate",
             "PUT",
             f"/volumes/{quote_path(name)}",
             query={"version": version},
-            body=VolumeUpdateRequest(spec=spec),
-            fields=["Spec"],
+            body=request,
+            fields=set_fields,
         )
 
     async def remove(self, name: str, *, force: bool = False) -> None:

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 
@@ -12,3 +14,31 @@ import msgspec
 # that says it, not to those of its subclasses.
 class Model(msgspec.Struct, kw_only=True, omit_defaults=True, repr_omit_defaults=True):
     """Base of the generated models: keyword-only; None fields stay out of JSON."""
+
+
+class _Redacted:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+
+_REDACTED = _Redacted()
+
+
+def redacted_rich_repr(self: Model) -> list[tuple[str, Any]]:
+    """The fields msgspec's repr shows (those not at their default), with the values
+    of the attributes the class names in `__redacted__` (credentials) as <redacted>.
+    """
+    secrets: tuple[str, ...] = getattr(type(self), "__redacted__", ())
+    return [
+        (field.name, _REDACTED if field.name in secrets else value)
+        for field in msgspec.structs.fields(self)
+        if (value := getattr(self, field.name)) is not field.default
+    ]
+
+
+def redacted_repr(self: Model) -> str:
+    """msgspec's repr, but credentials show as <redacted> (see `redacted_rich_repr`)."""
+    shown = ", ".join(f"{name}={value!r}" for name, value in redacted_rich_repr(self))
+    return f"{type(self).__name__}({shown})"

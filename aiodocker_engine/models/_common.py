@@ -9,7 +9,7 @@ from typing import Any, Literal, TypeAlias
 
 import msgspec
 
-from ._base import Model
+from ._base import Model, redacted_repr, redacted_rich_repr
 
 
 class BuildIdentity(Model, kw_only=True):
@@ -57,6 +57,16 @@ class ClusterVolumeSpec(Model, kw_only=True):
 
     group: str | None = msgspec.field(default=None, name="Group")
     access_mode: ClusterVolumeSpecAccessMode | None = msgspec.field(default=None, name="AccessMode")
+    accessibility_requirements: ClusterVolumeSpecAccessibilityRequirements | None = msgspec.field(
+        default=None, name="AccessibilityRequirements"
+    )
+    capacity_range: ClusterVolumeSpecCapacityRange | None = msgspec.field(
+        default=None, name="CapacityRange"
+    )
+    secrets: list[ClusterVolumeSpecSecretsItem] | None = msgspec.field(default=None, name="Secrets")
+    availability: ClusterVolumeSpecAvailability | None = msgspec.field(
+        default=None, name="Availability"
+    )
 
 
 class ClusterVolumeSpecAccessMode(Model, kw_only=True):
@@ -65,36 +75,25 @@ class ClusterVolumeSpecAccessMode(Model, kw_only=True):
     scope: ClusterVolumeSpecAccessModeScope | None = msgspec.field(default=None, name="Scope")
     sharing: ClusterVolumeSpecAccessModeSharing | None = msgspec.field(default=None, name="Sharing")
     mount_volume: dict[str, Any] | None = msgspec.field(default=None, name="MountVolume")
-    secrets: list[ClusterVolumeSpecAccessModeSecretsItem] | None = msgspec.field(
-        default=None, name="Secrets"
-    )
-    accessibility_requirements: ClusterVolumeSpecAccessModeAccessibilityRequirements | None = (
-        msgspec.field(default=None, name="AccessibilityRequirements")
-    )
-    capacity_range: ClusterVolumeSpecAccessModeCapacityRange | None = msgspec.field(
-        default=None, name="CapacityRange"
-    )
-    availability: ClusterVolumeSpecAccessModeAvailability | None = msgspec.field(
-        default=None, name="Availability"
-    )
+    block_volume: dict[str, Any] | None = msgspec.field(default=None, name="BlockVolume")
 
 
-class ClusterVolumeSpecAccessModeAccessibilityRequirements(Model, kw_only=True):
-    """Model of `ClusterVolumeSpecAccessMode.AccessibilityRequirements` (Engine API v1.55)."""
+class ClusterVolumeSpecAccessibilityRequirements(Model, kw_only=True):
+    """Model of `ClusterVolumeSpec.AccessibilityRequirements` (Engine API v1.55)."""
 
     requisite: list[Topology] | None = msgspec.field(default=None, name="Requisite")
     preferred: list[Topology] | None = msgspec.field(default=None, name="Preferred")
 
 
-class ClusterVolumeSpecAccessModeCapacityRange(Model, kw_only=True):
-    """Model of `ClusterVolumeSpecAccessMode.CapacityRange` (Engine API v1.55)."""
+class ClusterVolumeSpecCapacityRange(Model, kw_only=True):
+    """Model of `ClusterVolumeSpec.CapacityRange` (Engine API v1.55)."""
 
     required_bytes: int | None = msgspec.field(default=None, name="RequiredBytes")
     limit_bytes: int | None = msgspec.field(default=None, name="LimitBytes")
 
 
-class ClusterVolumeSpecAccessModeSecretsItem(Model, kw_only=True):
-    """Model of an item of `ClusterVolumeSpecAccessMode.Secrets` (Engine API v1.55)."""
+class ClusterVolumeSpecSecretsItem(Model, kw_only=True):
+    """Model of an item of `ClusterVolumeSpec.Secrets` (Engine API v1.55)."""
 
     key: str | None = msgspec.field(default=None, name="Key")
     secret: str | None = msgspec.field(default=None, name="Secret")
@@ -679,6 +678,11 @@ class SwarmSpecCAConfig(Model, kw_only=True):
     signing_ca_key: str | None = msgspec.field(default=None, name="SigningCAKey")
     force_rotate: int | None = msgspec.field(default=None, name="ForceRotate")
 
+    # Credentials: repr() shows them as <redacted>.
+    __redacted__ = ("signing_ca_key",)
+    __repr__ = redacted_repr
+    __rich_repr__ = redacted_rich_repr
+
 
 class SwarmSpecCAConfigExternalCAsItem(Model, kw_only=True):
     """Model of an item of `SwarmSpecCAConfig.ExternalCAs` (Engine API v1.55)."""
@@ -789,14 +793,14 @@ ClusterVolumePublishStatusItemState: TypeAlias = Literal[
     "pending-controller-unpublish",
 ]
 
-# Enum of `ClusterVolumeSpecAccessMode.Availability` (Engine API v1.55).
-ClusterVolumeSpecAccessModeAvailability: TypeAlias = Literal["active", "pause", "drain"]
-
 # Enum of `ClusterVolumeSpecAccessMode.Scope` (Engine API v1.55).
 ClusterVolumeSpecAccessModeScope: TypeAlias = Literal["single", "multi"]
 
 # Enum of `ClusterVolumeSpecAccessMode.Sharing` (Engine API v1.55).
 ClusterVolumeSpecAccessModeSharing: TypeAlias = Literal["none", "readonly", "onewriter", "all"]
+
+# Enum of `ClusterVolumeSpec.Availability` (Engine API v1.55).
+ClusterVolumeSpecAvailability: TypeAlias = Literal["active", "pause", "drain"]
 
 # Model of definition `GenericResources` (Engine API v1.55).
 GenericResources: TypeAlias = list[GenericResourcesItem]

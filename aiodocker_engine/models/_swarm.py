@@ -9,7 +9,7 @@ from typing import Any, Literal, TypeAlias
 
 import msgspec
 
-from ._base import Model
+from ._base import Model, redacted_repr, redacted_rich_repr
 from ._common import GenericResources, HealthConfig, Mount, ObjectVersion, SwarmSpec, TLSInfo
 
 
@@ -92,6 +92,11 @@ class JoinTokens(Model, kw_only=True):
 
     worker: str | None = msgspec.field(default=None, name="Worker")
     manager: str | None = msgspec.field(default=None, name="Manager")
+
+    # Credentials: repr() shows them as <redacted>.
+    __redacted__ = ("worker", "manager")
+    __repr__ = redacted_repr
+    __rich_repr__ = redacted_rich_repr
 
 
 class Limit(Model, kw_only=True):
@@ -216,6 +221,11 @@ class SecretSpec(Model, kw_only=True):
     data: str | None = msgspec.field(default=None, name="Data")
     driver: Driver | None = msgspec.field(default=None, name="Driver")
     templating: Driver | None = msgspec.field(default=None, name="Templating")
+
+    # Credentials: repr() shows them as <redacted>.
+    __redacted__ = ("data",)
+    __repr__ = redacted_repr
+    __rich_repr__ = redacted_rich_repr
 
 
 class Service(Model, kw_only=True):
@@ -409,6 +419,11 @@ class SwarmJoinRequest(Model, kw_only=True):
     remote_addrs: list[str] | None = msgspec.field(default=None, name="RemoteAddrs")
     join_token: str | None = msgspec.field(default=None, name="JoinToken")
 
+    # Credentials: repr() shows them as <redacted>.
+    __redacted__ = ("join_token",)
+    __repr__ = redacted_repr
+    __rich_repr__ = redacted_rich_repr
+
 
 class SwarmNetwork(Model, kw_only=True):
     """Model of a swarm network (Go `swarm.Network`) in task attachments (Engine API v1.55)."""
@@ -440,6 +455,11 @@ class SwarmUnlockRequest(Model, kw_only=True):
     """Model of the `SwarmUnlock` request body (Engine API v1.55)."""
 
     unlock_key: str | None = msgspec.field(default=None, name="UnlockKey")
+
+    # Credentials: repr() shows them as <redacted>.
+    __redacted__ = ("unlock_key",)
+    __repr__ = redacted_repr
+    __rich_repr__ = redacted_rich_repr
 
 
 class Task(Model, kw_only=True):
@@ -719,6 +739,11 @@ class UnlockKeyResponse(Model, kw_only=True):
     """Model of the `SwarmUnlockkey` response (Engine API v1.55)."""
 
     unlock_key: str | None = msgspec.field(default=None, name="UnlockKey")
+
+    # Credentials: repr() shows them as <redacted>.
+    __redacted__ = ("unlock_key",)
+    __repr__ = redacted_repr
+    __rich_repr__ = redacted_rich_repr
 
 
 # Enum of `EndpointPortConfig.Protocol` (Engine API v1.55).

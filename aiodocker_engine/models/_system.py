@@ -9,7 +9,7 @@ from typing import Any, Literal, TypeAlias
 
 import msgspec
 
-from ._base import Model
+from ._base import Model, redacted_repr, redacted_rich_repr
 from ._common import (
     ContainerSummary,
     GenericResources,
@@ -30,12 +30,22 @@ class AuthConfig(Model, kw_only=True):
     # legacy: last in v1.51
     email: str | None = None
 
+    # Credentials: repr() shows them as <redacted>.
+    __redacted__ = ("password",)
+    __repr__ = redacted_repr
+    __rich_repr__ = redacted_rich_repr
+
 
 class AuthResponse(Model, kw_only=True):
     """Model of definition `AuthResponse` (Engine API v1.55)."""
 
     status: str | None = msgspec.field(default=None, name="Status")
     identity_token: str | None = msgspec.field(default=None, name="IdentityToken")
+
+    # Credentials: repr() shows them as <redacted>.
+    __redacted__ = ("identity_token",)
+    __repr__ = redacted_repr
+    __rich_repr__ = redacted_rich_repr
 
 
 class BuildCache(Model, kw_only=True):

@@ -195,3 +195,23 @@ async def test_a_taken_name_raises_conflict_unless_a_duplicate_is_asked_for(
     finally:
         for ident in made:
             await docker.networks.remove(ident)
+
+
+async def test_a_network_named_dot_is_reached_by_its_id_only(
+    docker: Docker, docker_test_labels: dict[str, str]
+) -> None:
+    """The daemon's router resolves "/networks/." to "/networks" (a 301), so a name of "."
+    is refused before sending, as ".." is; the id works."""
+    created = await docker.networks.create(
+        name=".", internal=True, labels=docker_test_labels, check_duplicate=False
+    )
+    try:
+        assert (await docker.networks.inspect(created.id)).name == "."
+        with pytest.raises(ValueError, match="use the id"):
+            await docker.networks.inspect(".")
+        with pytest.raises(ValueError, match="use the id"):
+            await docker.networks.remove(".")
+    finally:
+        await docker.networks.remove(created.id)
+    with pytest.raises(errors.NotFound):
+        await docker.networks.inspect(created.id)

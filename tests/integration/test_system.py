@@ -5,8 +5,9 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from aiodocker_engine import Docker, errors
+from aiodocker_engine import Docker, errors, models
 from aiodocker_engine.testing import Engine
+from aiodocker_engine.testing._registry import Registry
 from aiodocker_engine.transport._pool import PoolTransport
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]
@@ -141,3 +142,43 @@ async def test_missing_socket_says_what_to_check() -> None:
     async with Docker("unix:///nonexistent/docker.sock") as docker:
         with pytest.raises(errors.ConnectionFailed, match="is the Docker daemon running"):
             await docker.system.ping()
+
+
+async def test_auth_takes_the_credentials_mapping_that_pull_takes(
+    docker: Docker, docker_auth_registry: Registry
+) -> None:
+    answer = await docker.system.auth(docker_auth_registry.auth)
+    assert answer.status == "Login Succeeded"
+    # Wire or attribute names alike; keywords are merged into the mapping.
+    wrong = {**docker_auth_registry.auth, "password": "wrong"}
+    answer = await docker.system.auth(wrong, password=docker_auth_registry.password)
+    assert answer.status == "Login Succeeded"
+
+
+async def test_auth_with_a_wrong_password_raises_unauthorized_with_the_daemons_text(
+    docker: Docker, docker_auth_registry: Registry
+) -> None:
+    """Docker 20.10 answers a rejected login with 500 "... failed with status: 401"."""
+    with pytest.raises(errors.Unauthorized) as caught:
+        await docker.system.auth(
+            username=docker_auth_registry.username,
+            password="wrong-s3cret",
+            serveraddress=docker_auth_registry.host,
+        )
+    assert "401" in caught.value.message
+    assert docker_auth_registry.host in caught.value.message
+    assert "wrong-s3cret" not in str(caught.value) + repr(caught.value)
+
+
+async def test_auth_refuses_unknown_and_wrongly_typed_fields_before_sending(
+    docker: Docker,
+) -> None:
+    with pytest.raises(TypeError, match=r"'user'.*did you mean username"):
+        await docker.system.auth({"user": "u", "password": "p"})
+    with pytest.raises(ValueError, match=r"\$\.username"):
+        await docker.system.auth(username=123, password="p")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"\$\.password"):
+        await docker.system.auth(models.AuthConfig(username="u", password=["p"]))  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="AuthConfig or a mapping, not str"):
+        await docker.system.auth("u:p")  # type: ignore[arg-type]
+    assert docker.transport.num_active == 0  # type: ignore[attr-defined]

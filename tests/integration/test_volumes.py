@@ -146,3 +146,15 @@ async def test_update_on_pinned_older_version_and_cluster_spec_gate(
             await docker.volumes.create(
                 name="never", cluster_volume_spec=models.ClusterVolumeSpec()
             )
+
+
+async def test_update_refuses_an_unknown_spec_key_or_a_non_int_version_before_anything_else(
+    docker: Docker,
+) -> None:
+    """The daemon reads only `Spec.Availability`: a misspelt key would be a silent no-op."""
+    with pytest.raises(TypeError, match=r"'Availabilty'.*did you mean"):
+        await docker.volumes.update("v", version=1, spec={"Availabilty": "drain"})
+    with pytest.raises(ValueError, match="Availability"):
+        await docker.volumes.update("v", version=1, spec={"availability": "dran"})
+    with pytest.raises(TypeError, match=r"version must be an int.*'x'"):
+        await docker.volumes.update("v", version="x", spec={"availability": "drain"})  # type: ignore[arg-type]

@@ -106,3 +106,23 @@ def test_repr_shows_only_the_fields_that_are_set() -> None:
     assert (
         repr(models.ContainerWaitResponse(status_code=0)) == "ContainerWaitResponse(status_code=0)"
     )
+
+
+def test_cluster_volume_spec_carries_availability_and_the_rest_beside_access_mode() -> None:
+    """Go's `ClusterVolumeSpec` has them at its top level (the spec files nest them in
+    AccessMode, where dockerd never reads them); `volumes.update` reads only Availability."""
+    spec = models.ClusterVolumeSpec(
+        group="g",
+        access_mode=models.ClusterVolumeSpecAccessMode(scope="single", block_volume={}),
+        availability="drain",
+        capacity_range=models.ClusterVolumeSpecCapacityRange(required_bytes=1),
+        secrets=[models.ClusterVolumeSpecSecretsItem(key="k", secret="s")],
+    )
+    assert as_json(spec) == {
+        "Group": "g",
+        "AccessMode": {"Scope": "single", "BlockVolume": {}},
+        "CapacityRange": {"RequiredBytes": 1},
+        "Secrets": [{"Key": "k", "Secret": "s"}],
+        "Availability": "drain",
+    }
+    assert msgspec.json.decode(msgspec.json.encode(spec), type=models.ClusterVolumeSpec) == spec

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import anyio.abc
 import msgspec
+import pytest
 
+from aiodocker_engine import Docker
 from aiodocker_engine.api._disk_usage import fill_usage_summaries
 from aiodocker_engine.models import (
     BuildCache,
@@ -11,6 +14,7 @@ from aiodocker_engine.models import (
     ImagesDiskUsage,
     SystemDataUsageResponse,
 )
+from tests.fake_engine import FakeRequest, fake_engine, response
 
 # Shaped like Docker 20.10's answer (API 1.41), with build cache records as BuildKit writes.
 LEGACY = b"""{
@@ -87,3 +91,29 @@ def test_summaries_from_a_new_daemon_are_kept() -> None:
     usage = SystemDataUsageResponse(image_usage=sent)
     assert fill_usage_summaries(usage).image_usage is sent
     assert usage.volume_usage is None  # not the list-only form: nothing invented
+
+
+def test_one_type_given_as_a_string_counts_as_a_list_of_it() -> None:
+    only = fill_usage_summaries(decode(LEGACY), "volume")
+    assert only.volume_usage is not None and only.volume_usage.total_count == 3
+    assert only.image_usage is None and only.container_usage is None
+
+
+@pytest.mark.anyio
+async def test_df_with_one_type_as_a_string_sends_and_fills_it_like_a_list(
+    anyio_backend: str,
+) -> None:
+    """API 1.42-1.51 (the 1.41 test daemon refuses `type`): same query, same summary."""
+
+    async def answer(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        body = b"OK" if request.target == "/_ping" else LEGACY
+        await stream.send(response(200, body, headers={"Api-Version": "1.45"}))
+        return True
+
+    async with fake_engine(answer) as engine, Docker(engine.host) as docker:
+        as_list = await docker.system.df(type=["volume"])
+        as_str = await docker.system.df(type="volume")
+    assert [r.target for r in engine.requests[1:]] == ["/v1.45/system/df?type=volume"] * 2
+    for usage in (as_list, as_str):
+        assert usage.volume_usage is not None and usage.volume_usage.total_size == 4096 + 8192
+        assert usage.image_usage is None

@@ -26,7 +26,8 @@ def test_slashes_at_either_end_are_dropped() -> None:
     assert quote_path("/library/busybox", safe="/:@") == "library/busybox"
 
 
-@pytest.mark.parametrize("value", ["", "/", "//", "..", "a/../b", "/.."])
-def test_empty_and_parent_references_are_refused(value: str) -> None:
+@pytest.mark.parametrize("value", ["", "/", "//", "..", "a/../b", "/..", ".", "/./", "a/./b"])
+def test_empty_current_and_parent_references_are_refused(value: str) -> None:
+    """The daemon's router resolves "." and ".." (escaped or not) and answers a redirect."""
     with pytest.raises(ValueError):
         quote_path(value)
