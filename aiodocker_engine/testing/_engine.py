@@ -44,6 +44,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
@@ -195,6 +196,7 @@ class _Daemon:
     slot: _Slot
     storage_driver: str
     start_timeout: float
+    extra_args: tuple[str, ...] = ()
     _containerd: subprocess.Popen[bytes] | None = None
     _dockerd: subprocess.Popen[bytes] | None = None
 
@@ -287,6 +289,7 @@ class _Daemon:
             "--ip-forward=false",
             "--ip-masq=false",
             "--userland-proxy=false",
+            *self.extra_args,
         ]
 
     def _check_alive(
@@ -436,9 +439,17 @@ def ensure_engine_packages() -> None:
 
 
 def start_engine(
-    *, base_dir: Path | None = None, start_timeout: float = 60.0, storage_driver: str | None = None
+    *,
+    base_dir: Path | None = None,
+    start_timeout: float = 60.0,
+    storage_driver: str | None = None,
+    dockerd_args: Sequence[str] = (),
 ) -> Engine:
-    """Start a throwaway dockerd in a free slot under `base_dir` (root only)."""
+    """Start a throwaway dockerd in a free slot under `base_dir` (root only).
+
+    `dockerd_args` are added to its command line: another `--host` (say a TLS port on
+    127.0.0.1 with `--tlsverify` and its certificates) or a feature flag to test.
+    """
     began = time.monotonic()
     if not is_root():
         raise HarnessError(
@@ -461,7 +472,7 @@ def start_engine(
             or os.environ.get("AIODOCKER_ENGINE_TEST_STORAGE_DRIVER")
             or ("overlay2" if _probe_overlay(slot.dir) else "vfs")
         )
-        daemon = _Daemon(slot, driver, start_timeout)
+        daemon = _Daemon(slot, driver, start_timeout, tuple(dockerd_args))
         daemon.start()
     except BaseException:
         slot.wipe(remove=True)
@@ -488,12 +499,15 @@ def provide_engine(
     base_dir: Path | None = None,
     start_timeout: float = 60.0,
     storage_driver: str | None = None,
+    dockerd_args: Sequence[str] = (),
 ) -> Engine:
     """An engine to test against: see the module docstring for what each mode does.
 
     Blocks while it installs packages and starts a daemon (about a second when the packages
     are there). Raises HarnessError, with the end of dockerd's log when it failed to start,
-    or with how to get an engine when there is none and we are not root.
+    or with how to get an engine when there is none and we are not root. `dockerd_args`
+    go to a daemon started here (see `start_engine`); with them, mode "start" is usual,
+    since an engine found running has its own command line.
     """
     if mode not in ("auto", "external", "start"):
         raise ValueError(f"engine mode must be 'auto', 'external' or 'start', not {mode!r}")
@@ -512,7 +526,10 @@ def provide_engine(
         if not is_root():
             raise HarnessError(_need_root_message(host, mode))
     engine = start_engine(
-        base_dir=base_dir, start_timeout=start_timeout, storage_driver=storage_driver
+        base_dir=base_dir,
+        start_timeout=start_timeout,
+        storage_driver=storage_driver,
+        dockerd_args=dockerd_args,
     )
     engine.startup_seconds = time.monotonic() - began
     if mode == "auto":

@@ -24,6 +24,7 @@ from aiodocker_engine.errors import ConnectionFailed
 from aiodocker_engine.transport._asyncio_unix import connect_unix_asyncio
 from aiodocker_engine.transport._connection import CLIENT_CERT_HINT, client_certificate_refused
 from aiodocker_engine.transport._host import EngineAddress
+from aiodocker_engine.transport._tls import connect_tls
 
 __all__ = ["make_connector"]
 
@@ -61,12 +62,8 @@ def make_connector(address: EngineAddress, *, connect_timeout: float | None = 30
                 with anyio.fail_after(connect_timeout):
                     if tls is None:
                         return await anyio.connect_tcp(host, port)
-                    return await anyio.connect_tcp(
-                        host,
-                        port,
-                        ssl_context=tls,
-                        tls_hostname=address.tls_hostname,
-                        tls_standard_compatible=False,
+                    return await connect_tls(
+                        host, port, ssl_context=tls, hostname=address.tls_hostname
                     )
             except ssl.SSLError as exc:
                 raise _tls_failure(address.url, exc) from exc

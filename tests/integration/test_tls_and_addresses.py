@@ -1,17 +1,18 @@
-"""TLS and address forms against the real engine, behind a TLS proxy on 127.0.0.1.
+"""TLS and address forms against real engines.
 
-The harness's daemon listens on a Unix socket only; the proxy here terminates TLS with
-the test certificates of tests/data/tls (see make.sh there) and relays each connection
-to that socket, so the client's whole TLS path meets a real engine: environment and
-context settings, hijacked attach, and the hints of refused handshakes.
+A second throwaway dockerd listens on 127.0.0.1 with `--tlsverify` and the test
+certificates of tests/data/tls (see make.sh there): Go's TLS server, as users meet it
+(client certificates, half-closing stdin with close_notify). For server certificates of
+other names, a proxy here terminates TLS and relays to the harness's Unix socket.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import socket
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -23,13 +24,67 @@ import pytest
 from anyio.streams.tls import TLSListener
 
 from aiodocker_engine import Docker, HttpxTransport, errors
-from aiodocker_engine.testing import Engine
+from aiodocker_engine.testing import Engine, ensure_test_image, provide_engine
 from aiodocker_engine.transport._host import TLSConfig, parse_host, resolve_host
 
 pytestmark = [pytest.mark.anyio, pytest.mark.engine]
 
 TLS_DATA = Path(__file__).parent.parent / "data" / "tls"
 CLIENT = TLS_DATA / "client"
+
+
+@pytest.fixture(scope="module")
+def tls_engine() -> Iterator[str]:
+    """The address (tcp://127.0.0.1:<port>) of a dockerd that wants TLS client certs."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    tls_args = [
+        f"--host=tcp://127.0.0.1:{port}",
+        "--tlsverify",
+        f"--tlscacert={TLS_DATA / 'ca.pem'}",
+        f"--tlscert={TLS_DATA / 'server-cert.pem'}",
+        f"--tlskey={TLS_DATA / 'server-key.pem'}",
+    ]
+    with provide_engine("start", dockerd_args=tls_args) as engine:
+        ensure_test_image(engine.host)
+        yield f"tcp://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize("kind", ["pool", "httpx"])
+async def test_stdin_ends_over_tls_as_the_cli_ends_it(
+    tls_engine: str, docker_test_labels: dict[str, str], kind: str
+) -> None:
+    # TCP's half-close cannot pass through TLS: stdin's end is a close_notify (Go's
+    # tls.Conn.CloseWrite), after which the container's output still comes. (Through
+    # httpx the socket's own half-close is sent: Go reads that as the end too.)
+    tls = TLSConfig.from_cert_path(CLIENT)
+    if kind == "pool":
+        docker = Docker(tls_engine, tls=tls)
+    else:
+        docker = Docker(transport=HttpxTransport(address=parse_host(tls_engine, tls=tls)))
+    async with docker:
+        with anyio.fail_after(60):
+            result = await docker.containers.run(
+                "busybox", ["sh", "-c", "cat; echo done"], stdin=b"through TLS\n" * 5000,
+                remove=True, labels=docker_test_labels,
+            )  # fmt: skip
+            assert (result.exit_code, result.stdout) == (0, b"through TLS\n" * 5000 + b"done\n")
+            running = await docker.containers.run(
+                "busybox", ["sleep", "60"], detach=True, labels=docker_test_labels
+            )
+            try:
+                ran = await docker.exec.run(running.id, ["tr", "a-z", "A-Z"], stdin=b"shout\n")
+                assert (ran.exit_code, ran.stdout) == (0, b"SHOUT\n")
+            finally:
+                await docker.containers.remove(running.id, force=True)
+
+
+async def test_a_daemon_refusing_the_client_certificate_says_so(tls_engine: str) -> None:
+    no_client_cert = TLSConfig(ca_cert=str(CLIENT / "ca.pem"))
+    async with Docker(tls_engine, tls=no_client_cert, timeout=10) as docker:
+        with pytest.raises(errors.ConnectionFailed, match="wants a client certificate"):
+            await docker.system.ping()
 
 
 async def _pump(
