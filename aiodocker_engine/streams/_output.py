@@ -269,6 +269,8 @@ class FrameStream(LazyStream[Frame]):
         return self._raw
 
     async def _send(self, raw: UpgradedStream, data: bytes) -> None:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise TypeError(f"stdin takes bytes, got {type(data).__name__} (encode text first)")
         try:
             await raw.send(data)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:

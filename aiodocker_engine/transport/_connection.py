@@ -143,6 +143,11 @@ class HTTPConnection:
         send = self._send_body_part
         async with closing_source(body) as chunks:
             async for chunk in chunks:
+                if not isinstance(chunk, bytes | bytearray | memoryview):
+                    raise TypeError(
+                        f"a request body source yielded {type(chunk).__name__}: chunks must be "
+                        "bytes"
+                    )
                 if not chunk:
                     continue
                 if len(chunk) <= _COALESCE_LIMIT:

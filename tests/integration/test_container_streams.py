@@ -343,6 +343,26 @@ async def test_put_archive_takes_bytes_too(docker: Docker, container_factory: An
         assert member is not None and member.read() == b"bytes\n"
 
 
+async def test_text_where_bytes_belong_is_a_clear_type_error(
+    docker: Docker, container_factory: Any
+) -> None:
+    created = await container_factory(cmd=["cat"], open_stdin=True, stdin_once=True)
+
+    async def text_chunks() -> AsyncIterator[Any]:
+        yield make_tar({"a.txt": b"a\n"})[:512]
+        yield "not bytes"
+
+    with pytest.raises(TypeError, match="body source yielded str: chunks must be bytes"):
+        await docker.containers.put_archive(created.id, "/tmp", text_chunks())
+    async with docker.containers.attach(created.id, stdin=True) as stream:
+        await docker.containers.start(created.id)
+        with pytest.raises(TypeError, match=r"stdin takes bytes, got str \(encode text first\)"):
+            await stream.write("text")  # type: ignore[arg-type]
+        await stream.write(b"still works\n")
+        await stream.close_stdin()
+        assert await stream.collect() == (b"still works\n", b"")
+
+
 async def test_put_archive_of_megabytes_to_a_missing_place_raises_the_daemons_error(
     docker: Docker, container_factory: Any
 ) -> None:
@@ -757,3 +777,18 @@ async def test_streams_left_by_a_bare_async_for_give_their_slot_and_socket_back(
             with anyio.fail_after(10):
                 await docker.system.ping()
         await assert_nothing_leaked(docker, before)
+
+
+async def test_websocket_attach_error_carries_the_daemons_text_and_path_as_attach_does(
+    docker: Docker,
+) -> None:
+    """The refused upgrade's JSON body gives `.message`; `.path` has no query string."""
+    with pytest.raises(errors.NotFound) as plain:
+        async with docker.containers.attach("no-such-container-ws"):
+            pass
+    with pytest.raises(errors.NotFound) as ws:
+        async with docker.containers.attach_websocket("no-such-container-ws"):
+            pass
+    assert ws.value.message == plain.value.message == "No such container: no-such-container-ws"
+    assert ws.value.path == f"{plain.value.path}/ws"
+    assert ws.value.path.endswith("/containers/no-such-container-ws/attach/ws")
