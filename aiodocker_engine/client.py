@@ -20,6 +20,7 @@ from typing_extensions import Unpack
 
 from aiodocker_engine import errors
 from aiodocker_engine._deadline import Deadline
+from aiodocker_engine._error_text import daemon_message
 from aiodocker_engine._versions import (
     check_supported,
     format_version,
@@ -66,13 +67,6 @@ class SendOptions(TypedDict, total=False):
     headers: Mapping[str, str] | None
     fields: Iterable[str]
     time_limit: float | None
-
-
-class _ErrorBody(msgspec.Struct):
-    message: str = ""
-
-
-_error_decoder = msgspec.json.Decoder(_ErrorBody)
 
 
 class Docker:
@@ -270,14 +264,7 @@ class Docker:
             raw = await response.read()
         finally:
             await response.aclose()
-        message = ""
-        if raw[:1] == b"{":
-            try:
-                message = _error_decoder.decode(raw).message
-            except msgspec.DecodeError:
-                message = ""
-        if not message:
-            message = raw.decode("utf-8", "replace").strip() or response.reason
+        message = daemon_message(raw, response.reason)
         if 300 <= response.status < 400:
             location = response.headers.get("location", "")
             message = f"{message}: the daemon redirects to {location!r}, not followed"

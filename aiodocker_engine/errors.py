@@ -53,7 +53,7 @@ class Unauthorized(APIError):
 
 
 class Forbidden(APIError):
-    """403: the operation is not allowed (e.g. a swarm-only call on a worker)."""
+    """403: the operation is not allowed (e.g. removing a predefined network: `host`, `none`)."""
 
 
 class NotFound(APIError):
@@ -120,16 +120,34 @@ class VersionError(DockerError):
 
 
 class ContainerError(DockerError):
-    """A container run with check=True exited non-zero; carries the exit code and stderr."""
+    """A container run or an exec with check=True exited non-zero.
 
-    def __init__(self, container: str, exit_code: int, stderr: bytes) -> None:
+    Carries `exit_code`, `stderr` and `stdout` (b"" where the caller kept none), and
+    `exec_id` for an exec (else ""). The message ends with the tail of stderr, or of
+    stdout when stderr is empty: a TTY sends everything there, and so does dockerd with
+    the runtime's reason for an exec it cannot start ("OCI runtime exec failed: ...",
+    exit code 126).
+    """
+
+    def __init__(
+        self,
+        container: str,
+        exit_code: int,
+        stderr: bytes,
+        *,
+        stdout: bytes = b"",
+        exec_id: str = "",
+    ) -> None:
         self.container = container
         self.exit_code = exit_code
         self.stderr = stderr
-        tail = stderr[-500:].decode("utf-8", "replace").strip()
-        super().__init__(
-            f"container {container} exited with {exit_code}" + (f": {tail}" if tail else "")
+        self.stdout = stdout
+        self.exec_id = exec_id
+        tail = (stderr.strip() or stdout)[-500:].decode("utf-8", "replace").strip()
+        what = (
+            f"exec {exec_id[:12]} in container {container}" if exec_id else f"container {container}"
         )
+        super().__init__(f"{what} exited with {exit_code}" + (f": {tail}" if tail else ""))
 
 
 class Timeout(DockerError, TimeoutError):

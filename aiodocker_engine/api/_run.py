@@ -272,5 +272,5 @@ async def run_container(
         stdout, stderr = await run.collect()
         exit_code = await run.wait()
     if check and exit_code != 0:
-        raise errors.ContainerError(container, exit_code, stderr)
+        raise errors.ContainerError(container, exit_code, stderr, stdout=stdout)
     return RunResult(exit_code, stdout, stderr, container)

@@ -273,9 +273,11 @@ class ExecApi(ApiGroup):
         `stdin` (bytes or an async iterable of chunks) is streamed in, with backpressure,
         then closed. With `tty=True` all output arrives on stdout, with `\\r\\n` line ends.
         Output is collected in memory: use `run_streaming` for long or large output.
-        `check=True` raises `errors.ContainerError` (the exit code and stderr) on a
-        non-zero exit, as `containers.run` does. Cancelling closes the connection; the
-        process keeps running in the container.
+        `check=True` raises `errors.ContainerError` (the exit code, stderr, stdout and
+        exec id) on a non-zero exit, as `containers.run` does; its message ends with the
+        tail of stderr, or of stdout when stderr is empty: dockerd writes there why the
+        runtime could not start the command ("OCI runtime exec failed: ...", exit 126).
+        Cancelling closes the connection; the process keeps running in the container.
         """
         async with self.run_streaming(
             container,
@@ -290,7 +292,9 @@ class ExecApi(ApiGroup):
             stdout, stderr = await run.collect()
             exit_code = await run.wait()
         if check and exit_code != 0:
-            raise errors.ContainerError(container, exit_code, stderr)
+            raise errors.ContainerError(
+                container, exit_code, stderr, stdout=stdout, exec_id=run.exec_id
+            )
         return ExecResult(exit_code, stdout, stderr, run.exec_id)
 
     def run_streaming(

@@ -172,7 +172,9 @@ class ImagesApi(ApiGroup):
     async def tag(self, image: str, repo: str, tag: str | None = None) -> None:
         """Add a name to an image (`repo` may carry the tag: "registry:5000/app:1.0").
 
-        NotFound when the image does not exist, BadRequest for an invalid name.
+        NotFound when the image does not exist. An invalid name raises ServerError on
+        Docker 20.10, which answers 500 "invalid reference format"; newer daemons check
+        the name first and answer 400 (BadRequest).
         """
         if tag is None:
             repo, tag = _name_and_tag(repo, "images.tag")

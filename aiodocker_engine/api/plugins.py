@@ -142,11 +142,13 @@ class PluginsApi(ApiGroup):
             time_limit=None,
         )
 
-    async def enable(self, name: str, *, timeout: int | None = None) -> None:
+    async def enable(self, name: str, *, timeout: int = 0) -> None:
         """Start the plugin; `timeout` is how many seconds the daemon waits for it to answer.
 
-        A plugin that fails to start raises (ServerError, with the runtime's message).
-        Not bounded by the client timeout.
+        `timeout=0` (the default, as the Go client and docker-py send) sets no limit. It
+        is always sent: dockerd parses the parameter as a number and answers 500 when it
+        is missing. NotFound when no plugin has that name; a plugin that fails to start
+        raises (ServerError, with the runtime's message). Not bounded by the client timeout.
         """
         await self._docker._empty(
             "PluginEnable",

@@ -30,10 +30,10 @@ from typing import Any
 
 import anyio
 import anyio.abc
-import msgspec
 
 from aiodocker_engine import errors
 from aiodocker_engine._deadline import Deadline
+from aiodocker_engine._error_text import daemon_message
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.transport._base import UpgradedStream
 from aiodocker_engine.transport._http11 import (
@@ -53,10 +53,6 @@ _NAME_HEADER = "X-Docker-Expose-Session-Name"
 _KEY_HEADER = "X-Docker-Expose-Session-Sharedkey"
 _METHOD_HEADER = "X-Docker-Expose-Session-Grpc-Method"
 _MAX_ERROR_BODY = 64 * 1024
-
-
-class _ErrorBody(msgspec.Struct):
-    message: str = ""
 
 
 class SessionStream(anyio.abc.ByteStream):
@@ -206,7 +202,7 @@ class SessionApi(ApiGroup):
             )
         raise errors.error_for_status(
             status_head.status,
-            _error_message(bytes(body), status_head.reason),
+            daemon_message(bytes(body), status_head.reason),
             method="POST",
             path=target.split("?", 1)[0],
         )
@@ -217,14 +213,3 @@ def _header_value(value: Any) -> str:
     if "\r" in text or "\n" in text:
         raise ValueError(f"session header value must not contain line breaks: {text!r}")
     return text
-
-
-def _error_message(body: bytes, reason: str) -> str:
-    if body[:1] == b"{":
-        try:
-            message = msgspec.json.decode(body, type=_ErrorBody).message
-        except msgspec.DecodeError:
-            message = ""
-        if message:
-            return message
-    return body.decode("utf-8", "replace").strip() or reason

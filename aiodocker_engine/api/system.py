@@ -212,7 +212,24 @@ class SystemApi(ApiGroup):
 
     async def _version_unversioned(self) -> SystemVersion:
         response = await self._raw("GET", "/version")
-        decoded: SystemVersion = msgspec.json.decode(await response.read(), type=SystemVersion)
+        body = await response.read()
+        try:
+            decoded: SystemVersion = msgspec.json.decode(body, type=SystemVersion)
+        except msgspec.DecodeError as exc:  # ValidationError too: JSON of another shape
+            # Only asked when /_ping had no API-Version header, which every Docker
+            # engine sends: an ordinary web server (or a proxy's login page) answers.
+            docker: Docker = self._docker
+            where = (
+                docker._address.url
+                if docker._address
+                else f"the server behind {type(docker.transport).__name__}"
+            )
+            raise errors.ConnectionFailed(
+                f"{where} is not a Docker engine: /_ping has no API-Version header and "
+                f"GET /version answered {body[:80]!r} ({exc})",
+                hint="check DOCKER_HOST (or host=): it must name the Docker daemon's socket "
+                "or port, not another server",
+            ) from exc
         return decoded
 
     async def _raw(self, method: str, path: str) -> Response:

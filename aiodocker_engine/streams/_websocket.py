@@ -30,6 +30,7 @@ from websockets.http11 import Response as WsResponse
 from websockets.uri import parse_uri
 
 from aiodocker_engine import errors
+from aiodocker_engine._error_text import daemon_message
 from aiodocker_engine.streams._frames import Frame, StdStream
 from aiodocker_engine.streams._lazy import LazyStream
 
@@ -134,9 +135,12 @@ class WebSocketStream(LazyStream[Frame]):
         if exc is None:
             return
         if isinstance(exc, InvalidStatus):
-            status = exc.response.status_code
-            body = (exc.response.body or b"").decode("utf-8", "replace").strip()
-            raise errors.error_for_status(status, body or str(exc), method="GET", path=self._target)
+            refusal = exc.response
+            message = daemon_message(bytes(refusal.body or b""), refusal.reason_phrase)
+            path = self._target.split("?", 1)[0]  # as every other call's error
+            raise errors.error_for_status(
+                refusal.status_code, message or str(exc), method="GET", path=path
+            )
         if isinstance(exc, InvalidHandshake):
             raise errors.ProtocolError(f"websocket handshake failed: {exc}")
         raise errors.ProtocolError(f"websocket handshake failed: {exc!r}") from exc

@@ -373,3 +373,26 @@ async def test_exec_run_with_check_raises_container_error_with_stderr(
         ok = await docker.exec.run(created.id, ["true"], check=True)
     assert (caught.value.exit_code, caught.value.stderr) == (4, b"bad\n")
     assert ok.exit_code == 0
+
+
+async def test_exec_run_with_check_keeps_the_daemons_reason_for_a_command_it_cannot_start(
+    docker: Docker, container_factory: Any
+) -> None:
+    """Docker 20.10 writes the runtime's refusal on stdout and exits 126."""
+    created = await container_factory(cmd=["sleep", "60"])
+    await docker.containers.start(created.id)
+    with anyio.fail_after(30):
+        with pytest.raises(errors.ContainerError) as caught:
+            await docker.exec.run(created.id, ["/nonexistent"], check=True)
+        with pytest.raises(errors.ContainerError) as both:
+            await docker.exec.run(
+                created.id, ["sh", "-c", "echo out; echo err >&2; exit 5"], check=True
+            )
+    error = caught.value
+    assert error.exit_code == 126 and error.stderr == b""
+    assert b"no such file or directory" in error.stdout
+    assert (await docker.exec.inspect(error.exec_id)).container_id == created.id
+    assert str(error).startswith(f"exec {error.exec_id[:12]} in container {created.id} exited")
+    assert "/nonexistent: no such file or directory" in str(error)
+    assert (both.value.stdout, both.value.stderr) == (b"out\n", b"err\n")
+    assert str(both.value).endswith("exited with 5: err")

@@ -176,6 +176,27 @@ async def test_plugin_create_inspect_configure_enable_disable_remove(
         await docker.plugins.create(name, b"not a tar")
 
 
+async def test_plugin_enable_without_a_timeout_sends_the_default_and_missing_is_not_found(
+    docker: Docker,
+    docker_test_image: str,
+    listener: bytes,
+    plugin_names: list[str],
+    docker_session_id: str,
+    anyio_backend: str,
+) -> None:
+    """dockerd parses `timeout` with Atoi: a request without it fails with 500 (20.10)."""
+    name = f"aiodocker/plugin-default-timeout-{docker_session_id}-{anyio_backend}:v1"
+    plugin_names.append(name)
+    await docker.plugins.create(
+        name, await _plugin_tar(docker, docker_test_image, listener, "default timeout")
+    )
+    await docker.plugins.enable(name)
+    assert (await docker.plugins.inspect(name)).enabled is True
+    await docker.plugins.disable(name)
+    with pytest.raises(errors.NotFound, match="not found"):
+        await docker.plugins.enable(f"aiodocker/no-such-plugin-{docker_session_id}:v1")
+
+
 async def test_plugin_push_privileges_pull_and_upgrade_through_a_registry(
     docker: Docker,
     docker_registry: Registry,

@@ -119,6 +119,43 @@ async def test_newer_daemon_is_capped_at_the_client_maximum() -> None:
             assert await docker.negotiate() == "1.55"
 
 
+def _bare_response(content_type: str, body: bytes) -> bytes:
+    """A 200 without the API-Version header every Docker engine sends (`response` adds it)."""
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}"
+    return head.encode() + b"\r\n\r\n" + body
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("text/html", b"<html>proxy login</html>"),
+        ("application/json", b'{"ApiVersion": 1.41}'),
+        ("application/json", b"[]"),
+        ("application/json", b""),
+    ],
+    ids=["html", "wrong-shape", "list", "empty"],
+)
+async def test_negotiating_with_a_server_that_is_not_docker_raises_connection_failed(
+    content_type: str, body: bytes
+) -> None:
+    """No API-Version on /_ping sends negotiation to GET /version, whose junk is ours to name."""
+
+    async def web_server(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.target == "/_ping":
+            await stream.send(_bare_response("text/plain", b"OK"))
+        else:
+            await stream.send(_bare_response(content_type, body))
+        return True
+
+    async with fake_engine(web_server) as engine, Docker(engine.host) as docker:
+        with pytest.raises(errors.ConnectionFailed, match="is not a Docker engine") as caught:
+            await docker.containers.list()
+        assert engine.host in str(caught.value)
+        assert "DOCKER_HOST" in caught.value.hint
+        assert [r.target for r in engine.requests] == ["/_ping", "/version"]
+        assert docker.api_version is None
+
+
 async def test_undecodable_answer_names_the_model() -> None:
     async with fake_engine(engine_answering(200, b'{"Containers": "many"}')) as engine:
         async with Docker(engine.host) as docker:
