@@ -30,7 +30,8 @@ class ConfigsApi(ApiGroup):
     """Swarm configs: `docker.configs` (needs a swarm manager; else Unavailable)."""
 
     async def list(self, *, filters: Filters | None = None) -> builtins.list[Config]:
-        """Configs with their data (filters: id, label, name, names)."""
+        """Configs with their data (filters: id, label, name: a prefix match). Unlike
+        `secrets.list`, no `names`: dockerd refuses it (400), whatever the spec says."""
         result: builtins.list[Config] | None = await self._docker._json(
             "ConfigList",
             "GET",
@@ -104,7 +105,11 @@ class ConfigsApi(ApiGroup):
             "data": encode_data(data, "configs.update"),
             "templating": templating,
         }
-        request, set_fields = build_body(ConfigSpec, body, fields, where="configs.update")
+        request, _ = build_body(ConfigSpec, body, fields, where="configs.update")
+        # Gated: only what is set here. A spec read back by inspect carries fields
+        # (Driver, Templating) that an older API refuses in a new request, but an update
+        # applies only the labels (swarmkit) and the daemon takes the rest as it is.
+        _, set_fields = build_body(ConfigSpec, None, fields, where="configs.update")
         await self._docker._empty(
             "ConfigUpdate",
             "POST",

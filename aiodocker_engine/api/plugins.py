@@ -194,7 +194,7 @@ class PluginsApi(ApiGroup):
 
         `context` is tar bytes, an async iterable of them, or a tar file path (streamed,
         never read into memory). The plugin is created disabled. A malformed
-        config.json raises (ServerError, BadRequest); so does a taken name.
+        config.json raises (ServerError, BadRequest); a taken name raises Conflict.
         """
         body, closing = _upload(context, "plugins.create")
         try:

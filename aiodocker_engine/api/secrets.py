@@ -115,7 +115,11 @@ class SecretsApi(ApiGroup):
             "driver": driver,
             "templating": templating,
         }
-        request, set_fields = build_body(SecretSpec, body, fields, where="secrets.update")
+        request, _ = build_body(SecretSpec, body, fields, where="secrets.update")
+        # Gated: only what is set here. A spec read back by inspect carries fields
+        # (Driver, Templating) that an older API refuses in a new request, but an update
+        # applies only the labels (swarmkit) and the daemon takes the rest as it is.
+        _, set_fields = build_body(SecretSpec, None, fields, where="secrets.update")
         await self._docker._empty(
             "SecretUpdate",
             "POST",

@@ -138,7 +138,7 @@ class SessionApi(ApiGroup):
         `session_id` defaults to a fresh random id; `grpc_methods` lists the full gRPC
         method names the caller serves ("/moby.filesync.v1.FileSync/DiffCopy"), which
         the daemon's builder may then call. A session id already in use raises
-        ServerError. Upstream marks the endpoint deprecated (gRPC on the socket itself
+        BadRequest. Upstream marks the endpoint deprecated (gRPC on the socket itself
         replaces it) but every daemon up to API 1.55 serves it.
         """
         ident = session_id or uuid.uuid4().hex
@@ -172,7 +172,7 @@ class SessionApi(ApiGroup):
         sent = {"Connection": "Upgrade", "Upgrade": "h2c", "Content-Length": "0", **headers}
         head = encode_request_head("POST", target, host, sent)
         method_lines = "".join(f"{_METHOD_HEADER}: {_header_value(m)}\r\n" for m in methods)
-        await raw.send(head[:-2] + method_lines.encode("latin-1") + b"\r\n")
+        await raw.send(head[:-2] + method_lines.encode() + b"\r\n")
 
         parser = ResponseParser()
         parser.start("POST")

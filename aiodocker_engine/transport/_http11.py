@@ -160,7 +160,7 @@ def encode_request_head(
                 raise ValueError(f"header {name!r} must not contain line breaks")
             parts.append(f"{name}: {value}\r\n")
     parts.append("\r\n")
-    return "".join(parts).encode("latin-1")
+    return "".join(parts).encode()  # UTF-8, as Go writes header values
 
 
 def chunk_header(size: int) -> bytes:

@@ -511,6 +511,41 @@ async def test_secret_create_inspect_update_labels_and_remove(
         await docker.secrets.inspect(created.id)
 
 
+async def test_an_inspected_spec_updates_at_an_older_api_than_its_fields(
+    docker: Docker,
+    docker_engine: Engine,
+    swarm: SwarmSetup,
+    cleanup: list[tuple[str, str]],
+    docker_session_id: str,
+    anyio_backend: str,
+) -> None:
+    # Templating (API 1.37) comes back from inspect; the update applies only the labels,
+    # and the daemon takes the whole body at 1.36, as the Go client sends it.
+    template = models.Driver(name="golang")
+    base = f"aiodocker-tpl-{docker_session_id}-{anyio_backend}"
+    secret = await docker.secrets.create(name=f"{base}-s", data=b"x", templating=template)
+    config = await docker.configs.create(name=f"{base}-c", data=b"x", templating=template)
+    assert secret.id and config.id
+    cleanup += [("secret", secret.id), ("config", config.id)]
+    async with Docker(docker_engine.host, api_version="1.36") as older:
+        got_secret = await older.secrets.inspect(secret.id)
+        got_config = await older.configs.inspect(config.id)
+        assert got_secret.spec is not None and got_secret.spec.templating == template
+        assert got_config.spec is not None and got_config.spec.templating == template
+        assert got_secret.version is not None and got_config.version is not None
+        await older.secrets.update(
+            secret.id, got_secret.spec, version=got_secret.version.index or 0, labels={"k": "v"}
+        )
+        await older.configs.update(
+            config.id, got_config.spec, version=got_config.version.index or 0, labels={"k": "v"}
+        )
+        for spec in ((await older.secrets.inspect(secret.id)).spec,
+                     (await older.configs.inspect(config.id)).spec):  # fmt: skip
+            assert spec is not None and spec.labels == {"k": "v"}
+        with pytest.raises(errors.VersionError, match="Templating"):
+            await older.secrets.update(secret.id, version=1, templating=template)
+
+
 async def test_config_round_trips_its_data_and_a_service_reads_config_and_secret(
     docker: Docker,
     swarm: SwarmSetup,

@@ -516,6 +516,15 @@ def test_request_head_refuses_header_values_with_line_breaks() -> None:
         encode_request_head("GET", "/", "docker", {"X-Registry-Auth": "a\r\nEvil: 1"})
 
 
+def test_header_values_are_sent_in_utf8_as_go_sends_them() -> None:
+    # The CLI names a build session after its context directory, in any script.
+    for name in ("проект", "café"):
+        head = encode_request_head(
+            "POST", "/session", "docker", {"X-Docker-Expose-Session-Name": name}
+        )
+        assert f"X-Docker-Expose-Session-Name: {name}\r\n".encode() in head
+
+
 def test_codec_module_does_no_io() -> None:
     tree = ast.parse(Path(_http11.__file__).read_text())
     modules: set[str] = set()
