@@ -5,7 +5,7 @@ Dockerfile and a .dockerignore that drops one extra file), then `docker.images.b
 sends it to the harness's engine (a throwaway dockerd, or DOCKER_HOST) while a sampler
 reads VmRSS from /proc/self/status every 10 ms. Reported: RSS before the build (after
 imports and the first request), the peak during it (sampled and the kernel's VmHWM),
-bytes sent and throughput. The issue's bound: peak RSS under 64 MiB.
+the context's size (of its data files) and its rate. The issue's bound: peak RSS under 64 MiB.
 
     python -m benchmarks.bench_build_context [--size-mib 1024] [--backend asyncio|trio]
         [--gzip] [--keep DIR]

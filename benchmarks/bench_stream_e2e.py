@@ -1,14 +1,17 @@
 """End to end on the real daemon: drain 1 GiB of attach output and 256 MiB of logs.
 
 Contenders, each in a fresh process (so CPU seconds and peak RSS are its own):
-- aiodocker_engine (asyncio and trio): `containers.attach` / `containers.logs`, frames counted;
+- aiodocker_engine (asyncio and trio): `containers.attach` / `containers.logs`, payload bytes
+  counted;
 - aiodocker: `container.attach(...).read_out()` / `container.log(follow=True)`;
 - the docker CLI (`docker start -a`, `docker logs`), output to /dev/null: the wall-time yardstick.
 
 Attach runs a fresh container per contender that writes `--attach-mib` MiB to stdout
-(`head -c`); logs read one stopped container that wrote `--logs-mib` MiB in 100-byte lines.
-Reported per contender: wall seconds, client CPU seconds (user+sys of that process), and
-peak RSS growth over the process's RSS before streaming began; ratios both of the bests and
+(`head -c`), with logging off (see `_create`); logs read one stopped container that wrote
+`--logs-mib` MiB in 100-byte lines. Every run must deliver every byte (the CLI's are counted
+in its warm-up run), else the benchmark stops. Reported per contender: wall seconds, client
+CPU seconds (user+sys of that process), and peak RSS growth over the process's RSS when
+streaming began (the peak reset then); ratios both of the bests and
 per round (contenders back to back, each round starting with the next one), with the
 median over rounds. A short warm-up run of every contender comes first and is not counted.
 
@@ -21,7 +24,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -36,16 +38,20 @@ from aiodocker_engine.testing import ensure_test_image, provide_engine
 LOG_SCRIPT = "yes {line} | head -c {size}"
 
 
-def _rss_kib() -> int:
+def _status_kib(field: str) -> int:
     with open("/proc/self/status") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
-    return 0
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
-def _peak_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def _window_start() -> int:
+    """The RSS now, with the peak reset to it (Linux: clear_refs 5), so that the peak read
+    at the end is the window's own, not one from imports or setup before it."""
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")
+    return _status_kib("VmRSS")
 
 
 def _report(total: int, began: float, cpu0: float, rss0: int) -> dict[str, Any]:
@@ -53,7 +59,7 @@ def _report(total: int, began: float, cpu0: float, rss0: int) -> dict[str, Any]:
         "bytes": total,
         "wall": time.perf_counter() - began,
         "cpu": time.process_time() - cpu0,
-        "rss_growth_mib": (_peak_kib() - rss0) / 1024,
+        "rss_growth_mib": (_status_kib("VmHWM") - rss0) / 1024,
     }
 
 
@@ -63,7 +69,7 @@ def _report(total: int, began: float, cpu0: float, rss0: int) -> dict[str, Any]:
 async def _ours(host: str, mode: str, container: str) -> dict[str, Any]:
     async with Docker(host) as docker:
         await docker.negotiate()
-        rss0, cpu0, began = _rss_kib(), time.process_time(), time.perf_counter()
+        rss0, cpu0, began = _window_start(), time.process_time(), time.perf_counter()
         total = 0
         if mode == "attach":
             async with docker.containers.attach(container, tty=False) as stream:
@@ -84,7 +90,7 @@ async def _aiodocker(host: str, mode: str, container: str) -> dict[str, Any]:
     try:
         target = docker.containers.container(container)
         await target.show()
-        rss0, cpu0, began = _rss_kib(), time.process_time(), time.perf_counter()
+        rss0, cpu0, began = _window_start(), time.process_time(), time.perf_counter()
         total = 0
         if mode == "attach":
             async with target.attach(stdout=True, stderr=True) as stream:
@@ -119,29 +125,63 @@ def _run_worker(name: str, host: str, mode: str, container: str) -> dict[str, An
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
-def _run_cli(host: str, mode: str, container: str) -> dict[str, Any]:
+def _check_bytes(name: str, mode: str, got: dict[str, Any], expected: int) -> None:
+    # A contender that stops early would otherwise look fast.
+    if got["bytes"] != expected:
+        raise RuntimeError(f"{name} {mode}: read {got['bytes']} bytes of {expected}")
+
+
+def _run_cli(host: str, mode: str, container: str, *, count: bool = False) -> dict[str, Any]:
+    """The CLI's run, output to /dev/null; with `count` (warm-up only: counting costs the
+    CLI a pipe and us the reads) its output bytes are counted instead."""
     cmd = ["docker", "-H", host]
     cmd += ["start", "-a", container] if mode == "attach" else ["logs", container]
     began = time.perf_counter()
     before = os.times()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    total = -1
+    if count:
+        with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL) as cli:
+            out = cli.stdout
+            assert out is not None
+            total = 0
+            while chunk := out.read(1 << 20):
+                total += len(chunk)
+        if cli.returncode:
+            raise subprocess.CalledProcessError(cli.returncode, cmd)
+    else:
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     after = os.times()
     cpu = (after.children_user - before.children_user) + (
         after.children_system - before.children_system
     )
-    return {"bytes": 0, "wall": time.perf_counter() - began, "cpu": cpu, "rss_growth_mib": 0.0}
+    wall = time.perf_counter() - began
+    return {"bytes": total, "wall": wall, "cpu": cpu, "rss_growth_mib": 0.0}
 
 
-def _run_one(name: str, host: str, mode: str, container: str) -> dict[str, Any]:
+def _run_one(
+    name: str, host: str, mode: str, container: str, expected: int, *, warm_up: bool = False
+) -> dict[str, Any]:
     if name == "docker CLI":
-        return _run_cli(host, mode, container)
-    return _run_worker(name, host, mode, container)
+        got = _run_cli(host, mode, container, count=warm_up)
+        if not warm_up:
+            return got
+    else:
+        got = _run_worker(name, host, mode, container)
+    _check_bytes(name, mode, got, expected)
+    return got
 
 
 async def _create(host: str, image: str, cmd: list[str], run: bool) -> str:
+    """The logs container (`run`) logs as usual; attach containers log nothing: with the
+    json-file driver the daemon would also write each NUL of their output as `\u0000`
+    (6 GiB of log per GiB), and that write, not the clients, would set the pace."""
+    log_config = None if run else {"Type": "none"}
     async with Docker(host) as docker:
         created = await docker.containers.create(
-            image=image, cmd=cmd, labels={"aiodocker-engine-bench": "1"}
+            image=image,
+            cmd=cmd,
+            labels={"aiodocker-engine-bench": "1"},
+            host_config={"LogConfig": log_config} if log_config else None,
         )
         if run:
             await docker.containers.start(created.id)
@@ -188,6 +228,7 @@ def main() -> None:
         line = "a" * 99
         logs_cmd = ["sh", "-c", LOG_SCRIPT.format(line=line, size=args.logs_mib << 20)]
         logs_container = anyio.run(_create, host, image, logs_cmd, True)
+        logs_bytes = args.logs_mib << 20
         made.append(logs_container)
         try:
             warm_cmd = ["head", "-c", str(WARMUP_MIB << 20), "/dev/zero"]
@@ -196,8 +237,8 @@ def main() -> None:
                 # caches, ours, the .pyc files), and would charge whoever comes first.
                 warm = anyio.run(_create, host, image, warm_cmd, False)
                 made.append(warm)
-                _run_one(name, host, "attach", warm)
-                _run_one(name, host, "logs", logs_container)
+                _run_one(name, host, "attach", warm, WARMUP_MIB << 20, warm_up=True)
+                _run_one(name, host, "logs", logs_container, logs_bytes, warm_up=True)
                 anyio.run(_remove, host, [made.pop()])
             for number in range(args.rounds):
                 this_round: dict[tuple[str, str], dict[str, Any]] = {}
@@ -208,9 +249,12 @@ def main() -> None:
                 for name in CONTENDERS[shift:] + CONTENDERS[:shift]:
                     attach_cmd = ["head", "-c", str(args.attach_mib << 20), "/dev/zero"]
                     fresh = anyio.run(_create, host, image, attach_cmd, False)
-                    made.append(fresh)  # removed after its run: its json log holds 1 GiB
-                    for mode, container in (("attach", fresh), ("logs", logs_container)):
-                        got = _run_one(name, host, mode, container)
+                    made.append(fresh)  # removed after its run
+                    for mode, container, expected in (
+                        ("attach", fresh, args.attach_mib << 20),
+                        ("logs", logs_container, logs_bytes),
+                    ):
+                        got = _run_one(name, host, mode, container, expected)
                         this_round[name, mode] = dict(got)
                         seen = results.get((name, mode))
                         if seen is not None:
