@@ -1,4 +1,5 @@
-"""Nox sessions: tests on both anyio backends, lint, type check, model generation, benchmarks."""
+"""Nox sessions: tests on both anyio backends, every supported Python (compat), lint, type
+check, model generation, benchmarks."""
 
 from __future__ import annotations
 
@@ -14,6 +15,14 @@ SPEC = "../shared/spec/engine-api-v1.55.yaml"
 def tests(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=["3.10", "3.11", "3.12", "3.13"])
+def compat(session: nox.Session) -> None:
+    """The tests that need no engine, on every supported Python (each must be installed)."""
+    session.install(".[test]")
+    daemon_free = ["tests/unit", "tests/streams", "tests/transport", "tests/models"]
+    session.run("pytest", "-m", "not aiodocker_engine", *daemon_free, *session.posargs)
 
 
 @nox.session

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -325,10 +326,13 @@ async def _run_helper(name: str, action: str, stdin: bytes) -> tuple[int, bytes,
         assert process.stdin is not None
         try:
             await process.stdin.send(stdin)
-        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
-            pass  # the helper exited without reading: its status says what happened
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
+            # The helper exited without reading (anyio before 4.12 lets the pipe's own
+            # error through on asyncio): its exit status says what happened.
+            pass
         finally:
-            await process.stdin.aclose()
+            with contextlib.suppress(OSError):
+                await process.stdin.aclose()
 
     async def drain(stream: anyio.abc.ByteReceiveStream | None, key: str) -> None:
         assert stream is not None

@@ -121,6 +121,22 @@ class ContainersApi(ContainerIoApi):
         **fields: Any,
     ) -> ContainerCreateResponse: ...
 
+    @overload
+    async def run(
+        self,
+        image: str,
+        cmd: builtins.list[str] | str | None = None,
+        *,
+        name: str | None = None,
+        platform: str | None = None,
+        stdin: Stdin = None,
+        detach: bool,
+        remove: bool = False,
+        check: bool = False,
+        pull: bool = True,
+        **fields: Any,
+    ) -> RunResult | ContainerCreateResponse: ...
+
     async def run(
         self,
         image: str,

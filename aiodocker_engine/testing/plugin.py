@@ -15,8 +15,10 @@ Rules:
 
 1. Lazy: nothing starts before a test needs an engine, so unit-only runs stay instant.
 2. Loud: when no engine can be had, each test that needs one errors with the reason; the
-   plugin never skips. Tests that use an engine fixture get the `engine` marker, so
-   `-m "not engine"` deselects them, and a test marked `engine` gets the engine.
+   plugin never skips. Tests that use one of our engine fixtures get the `aiodocker_engine`
+   marker, so `-m "not aiodocker_engine"` deselects them, and a test marked so gets the
+   engine. Only our own fixtures count: a project's own `docker` fixture (a fake, another
+   client) overrides ours and neither marks its tests nor starts anything.
 3. Async fixtures run under anyio's pytest plugin in the test's own backend (they request
    `anyio_backend`), so they work on asyncio and trio alike.
 4. This module imports neither the client nor anything heavy at import time: pytest loads it
@@ -78,18 +80,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+_MARKER = "aiodocker_engine"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "engine: needs a real Docker engine (the aiodocker_engine harness provides one)"
+        "markers", f"{_MARKER}: needs a real Docker engine (the aiodocker_engine harness gives one)"
     )
+
+
+def _uses_our_engine_fixture(item: pytest.Item) -> bool:
+    """Whether a fixture the test uses resolves to one of ours (the last definition of a
+    name is the one pytest gives: a project's own `docker` fixture overrides ours)."""
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = getattr(info, "name2fixturedefs", {})
+    for name in _ENGINE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        chain = definitions.get(name)
+        if chain and getattr(chain[-1].func, "__module__", None) == __name__:
+            return True
+    return False
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        names = getattr(item, "fixturenames", ())
-        if _ENGINE_FIXTURES.intersection(names) and item.get_closest_marker("engine") is None:
-            item.add_marker(pytest.mark.engine)
+        if item.get_closest_marker(_MARKER) is None and _uses_our_engine_fixture(item):
+            item.add_marker(_MARKER)
 
 
 def pytest_terminal_summary(
@@ -203,8 +219,8 @@ def docker_test_image(docker_engine: Engine) -> str:
 
 @pytest.fixture(autouse=True)
 def _aiodocker_engine_marker(request: pytest.FixtureRequest) -> None:
-    # A test marked `engine` gets the engine even if it asks for no fixture of ours.
-    if request.node.get_closest_marker("engine") is not None:
+    # A test marked `aiodocker_engine` gets the engine even if it asks for no fixture of ours.
+    if request.node.get_closest_marker(_MARKER) is not None:
         request.getfixturevalue("docker_engine")
 
 

@@ -22,7 +22,7 @@ from aiodocker_engine.testing._registry import Registry
 from tests.fake_engine import open_fds
 from tests.integration._scripts import Release, closed_by_another_task, until_tty_size
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 async def test_attach_with_stdin_to_cat_half_close_then_eof_and_exit_zero(

@@ -13,7 +13,7 @@ from aiodocker_engine.testing import Engine
 from tests.fake_engine import open_fds
 from tests.integration._scripts import printed, ready_then, until_tty_size
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 async def api_version(docker: Docker) -> tuple[int, ...]:

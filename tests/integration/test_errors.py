@@ -6,7 +6,7 @@ import pytest
 
 from aiodocker_engine import Docker, errors
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 @pytest.mark.parametrize("network", ["host", "none"])

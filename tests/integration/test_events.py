@@ -14,7 +14,7 @@ from aiodocker_engine.api.system import Event
 from aiodocker_engine.testing import Engine
 from tests.integration._scripts import closed_by_another_task
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 def unique_label() -> str:

@@ -15,7 +15,7 @@ from aiodocker_engine.api.exec import ExecResult
 from tests.fake_engine import open_fds
 from tests.integration._scripts import Release
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 MiB = 1024 * 1024
 

@@ -13,7 +13,7 @@ from aiodocker_engine import Docker, HttpxTransport, errors
 from aiodocker_engine.testing import Engine
 from aiodocker_engine.transport._host import parse_host
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from aiodocker_engine import Docker, errors, models
 from aiodocker_engine.streams._progress import ProgressError, ProgressResult
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 class Names:

@@ -10,7 +10,7 @@ import pytest
 
 from aiodocker_engine import Docker, errors, models
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 def _label_filter(labels: dict[str, str]) -> str:

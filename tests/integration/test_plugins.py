@@ -24,7 +24,7 @@ from aiodocker_engine import Docker, errors, models
 from aiodocker_engine.streams._progress import ProgressResult
 from aiodocker_engine.testing._registry import Registry
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 _LISTENER_C = rb"""
 #include <string.h>

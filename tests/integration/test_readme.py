@@ -13,7 +13,7 @@ import pytest
 from aiodocker_engine import Docker, errors
 from aiodocker_engine.testing import Engine
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

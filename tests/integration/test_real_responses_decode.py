@@ -14,7 +14,7 @@ import pytest
 
 from aiodocker_engine import Docker, models
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 def assert_decoded(value: Any, model: type[msgspec.Struct]) -> None:

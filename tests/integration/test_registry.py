@@ -18,7 +18,7 @@ from aiodocker_engine._auth import CredentialStore, RegistryAuth
 from aiodocker_engine.streams._progress import ProgressError, ProgressTotals
 from aiodocker_engine.testing._registry import Registry
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.anyio]
 H2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
 
-@pytest.mark.engine
+@pytest.mark.aiodocker_engine
 async def test_dial_upgrades_to_h2c_and_the_daemon_opens_http2(docker: Docker) -> None:
     stream = docker.session.dial(grpc_methods=["/grpc.health.v1.Health/Check"])
     assert "not started" in repr(stream)
@@ -32,7 +32,7 @@ async def test_dial_upgrades_to_h2c_and_the_daemon_opens_http2(docker: Docker) -
         await stream.receive()
 
 
-@pytest.mark.engine
+@pytest.mark.aiodocker_engine
 async def test_a_session_id_in_use_is_refused(docker: Docker) -> None:
     async with docker.session.dial() as first:
         with pytest.raises(errors.APIError, match="already exists"):

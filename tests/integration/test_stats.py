@@ -12,7 +12,7 @@ from aiodocker_engine.models import ContainerStatsResponse
 from aiodocker_engine.testing import Engine
 from tests.integration._scripts import closed_by_another_task
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 BUSY = ["sh", "-c", "while :; do :; done"]
 

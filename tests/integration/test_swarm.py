@@ -25,7 +25,7 @@ from aiodocker_engine.api.configs import decode_data
 from aiodocker_engine.streams._frames import StdStream
 from aiodocker_engine.testing._engine import Engine
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 def _free_port() -> int:

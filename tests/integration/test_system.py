@@ -10,7 +10,7 @@ from aiodocker_engine.testing import Engine
 from aiodocker_engine.testing._registry import Registry
 from aiodocker_engine.transport._pool import PoolTransport
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 async def test_negotiation_settles_on_the_daemons_version(docker_engine: Engine) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from aiodocker_engine import Docker, errors, models
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 async def test_df_reports_all_four_object_types(

@@ -27,7 +27,7 @@ from aiodocker_engine import Docker, HttpxTransport, errors
 from aiodocker_engine.testing import Engine, ensure_test_image, provide_engine
 from aiodocker_engine.transport._host import TLSConfig, parse_host, resolve_host
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 TLS_DATA = Path(__file__).parent.parent / "data" / "tls"
 CLIENT = TLS_DATA / "client"

@@ -9,7 +9,7 @@ import pytest
 
 from aiodocker_engine import Docker, errors, models
 
-pytestmark = [pytest.mark.anyio, pytest.mark.engine]
+pytestmark = [pytest.mark.anyio, pytest.mark.aiodocker_engine]
 
 
 def _version(docker: Docker) -> tuple[int, int]:

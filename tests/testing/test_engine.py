@@ -22,7 +22,7 @@ from aiodocker_engine.testing._cleanup import mount_points_under, pid_alive, pro
 from aiodocker_engine.testing._image import TEST_IMAGE, ensure_test_image
 from aiodocker_engine.testing.plugin import sweep
 
-pytestmark = pytest.mark.engine
+pytestmark = pytest.mark.aiodocker_engine
 
 needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="starting a private dockerd needs root")
 

@@ -39,7 +39,7 @@ def test_missing_engine_errors_and_never_skips(
         def test_uses_engine(docker_engine):
             pass
 
-        @pytest.mark.engine
+        @pytest.mark.aiodocker_engine
         def test_marked():
             pass
 
@@ -66,9 +66,45 @@ def test_engine_fixtures_add_the_engine_marker(pytester: pytest.Pytester) -> Non
         """
     )
     result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "-m", "not engine", "--docker-engine=start"
+        "-p", "no:cacheprovider", "-m", "not aiodocker_engine", "--docker-engine=start"
     )
     result.assert_outcomes(passed=1, deselected=1)
+
+
+def test_a_projects_own_docker_fixture_is_left_alone(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The plugin loads in every project with the package installed: a `docker` fixture
+    # of the project's own (a fake), a parameter so named, or a marker called `engine`
+    # must neither get the marker nor ask for an engine (none answers here).
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def docker():
+            return "my fake"
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def test_own_fixture(docker):
+            assert docker == "my fake"
+
+        @pytest.mark.parametrize("container_factory", [1])
+        def test_a_parameter(container_factory):
+            assert container_factory == 1
+
+        def test_ours(docker_test_labels):
+            assert docker_test_labels
+        """
+    )
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+    args = ("-p", "no:cacheprovider", "--docker-engine=external")
+    pytester.runpytest_subprocess(*args).assert_outcomes(passed=3)
+    pytester.runpytest_subprocess(*args, "-m", "not aiodocker_engine").assert_outcomes(passed=3)
 
 
 def test_bad_engine_mode_in_environment_is_a_usage_error(

@@ -37,6 +37,9 @@ async def design_example(docker: Docker) -> None:
     assert_type(result.stdout, bytes)
     detached = await docker.containers.run("busybox", ["true"], detach=True)
     assert_type(detached, models.ContainerCreateResponse)
+    in_background = bool(listed)  # a flag known only at run time
+    either = await docker.containers.run("busybox", ["true"], detach=in_background)
+    assert_type(either, RunResult | models.ContainerCreateResponse)
 
 
 def test_error_hierarchy_matches_design() -> None:
