@@ -58,16 +58,21 @@ class SystemApi(ApiGroup):
     """Engine-wide calls: `docker.system`."""
 
     async def ping(self) -> PingInfo:
-        """`GET /_ping`: the daemon answers; its headers tell API version, OS, swarm state."""
+        """`GET /_ping`: the daemon answers; its headers tell API version, OS, swarm state.
+
+        Also kept as `docker.ping_info` (the latest ping's answer).
+        """
         response = await self._docker._send("SystemPing", "GET", "/_ping")
         await response.aclose()
-        return PingInfo.from_headers(response.headers)
+        info = self._docker.ping_info = PingInfo.from_headers(response.headers)
+        return info
 
     async def ping_head(self) -> PingInfo:
-        """`HEAD /_ping`: like `ping()` without a body."""
+        """`HEAD /_ping`: like `ping()` without a body (also kept as `docker.ping_info`)."""
         response = await self._docker._send("SystemPingHead", "HEAD", "/_ping")
         await response.aclose()
-        return PingInfo.from_headers(response.headers)
+        info = self._docker.ping_info = PingInfo.from_headers(response.headers)
+        return info
 
     async def version(self) -> SystemVersion:
         """Versions of the engine and its components."""

@@ -105,6 +105,13 @@ async def test_ping_get_and_head(docker: Docker) -> None:
     assert got.swarm in ("inactive", None) or got.swarm.startswith("active")
 
 
+async def test_a_ping_is_kept_even_when_the_version_is_pinned(docker_engine: Engine) -> None:
+    async with Docker(docker_engine.host, api_version="1.41") as pinned:
+        assert pinned.ping_info is None  # no negotiation, so no ping yet
+        got = await pinned.system.ping()
+        assert pinned.ping_info == got and got.os_type == "linux"
+
+
 async def test_version_and_info_decode_into_models(docker: Docker) -> None:
     version = await docker.system.version()
     info = await docker.system.info()
