@@ -7,6 +7,7 @@ import nox
 
 nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True  # compat: a missing Python fails, never skips
 
 SPEC = "../shared/spec/engine-api-v1.55.yaml"
 
