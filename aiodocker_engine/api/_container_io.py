@@ -14,7 +14,7 @@ from aiodocker_engine._timestamps import daemon_time
 from aiodocker_engine.api._archive import ArchiveStream, PathStat, decode_path_stat
 from aiodocker_engine.api._group import ApiGroup
 from aiodocker_engine.api._path import quote_path
-from aiodocker_engine.errors import APIError
+from aiodocker_engine.errors import APIError, DockerError
 from aiodocker_engine.streams._bytes import BytesStream
 from aiodocker_engine.streams._messages import Opener
 from aiodocker_engine.streams._output import FrameStream, TtyHint
@@ -244,14 +244,20 @@ class ContainerIoApi(ApiGroup):
             response = await self._docker._send(
                 "ContainerArchiveInfo", "HEAD", url, query={"path": path}
             )
-        except APIError:
+        except APIError as refused:
             # An answer to HEAD has no body, so the error has only the status line
             # (a missing path and a missing container both read "Not Found"). The same
             # GET answers with the daemon's text; should the path exist by now, its
-            # head carries the same stat, and its body is not read.
-            response = await self._docker._send(
-                "ContainerArchive", "GET", url, query={"path": path}, buffered=False
-            )
+            # head carries the same stat, and its body is not read. If the GET fails
+            # otherwise (a timeout, a broken connection), the HEAD's error stands.
+            try:
+                response = await self._docker._send(
+                    "ContainerArchive", "GET", url, query={"path": path}, buffered=False
+                )
+            except APIError:
+                raise
+            except DockerError:
+                raise refused from None
         await response.aclose()
         return decode_path_stat(response)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
 import subprocess
 import tarfile
 import tempfile
@@ -113,7 +114,8 @@ def find_static_busybox(cache: Path | None = None) -> Path:
         _unpack_busybox_static(cache or _default_cache(), dynamic=installed)
     found = static_busybox_at_hand(cache)
     if found is None:
-        raise HarnessError("busybox-static is in place but no static busybox is on the PATH")
+        where = "installed" if installed is None else f"unpacked into {cache or _default_cache()}"
+        raise HarnessError(f"busybox-static was {where}, but no static busybox is found there")
     return found
 
 
@@ -145,6 +147,8 @@ def _unpack_busybox_static(cache: Path, *, dynamic: str) -> None:
         deb = apt_download("busybox-static", Path(work), why=why)
         tree = Path(work) / "tree"
         unpack_deb(deb, tree, why=why)
+        if cache.exists() and not any(p.is_file() for p in _unpacked_binaries(cache)):
+            shutil.rmtree(cache)  # a tree that lost its binary (a /tmp cleaner): replaced
         try:
             tree.rename(cache)
         except OSError:

@@ -90,14 +90,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _uses_our_engine_fixture(item: pytest.Item) -> bool:
-    """Whether a fixture the test uses resolves to one of ours (the last definition of a
-    name is the one pytest gives: a project's own `docker` fixture overrides ours)."""
+    """Whether a fixture the test uses resolves to one of ours: the last definition of a
+    name is the one pytest gives, so a project's own `docker` fixture replaces ours, but
+    one that asks for the name itself (`def docker_engine(docker_engine)`) wraps it."""
     info = getattr(item, "_fixtureinfo", None)
     definitions = getattr(info, "name2fixturedefs", {})
     for name in _ENGINE_FIXTURES.intersection(getattr(item, "fixturenames", ())):
-        chain = definitions.get(name)
-        if chain and getattr(chain[-1].func, "__module__", None) == __name__:
-            return True
+        for definition in reversed(definitions.get(name, ())):
+            if getattr(definition.func, "__module__", None) == __name__:
+                return True
+            if name not in getattr(definition, "argnames", ()):
+                break  # replaces the definitions before it
     return False
 
 

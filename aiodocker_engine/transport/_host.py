@@ -51,17 +51,12 @@ class TLSConfig:
     def from_cert_path(cls, cert_path: str | Path, *, verify: bool = True) -> TLSConfig:
         """ca.pem, cert.pem and key.pem of a directory (DOCKER_CERT_PATH's layout).
 
-        Verifying needs ca.pem (the CLI and docker-py refuse to go on without it); the
-        client pair is optional, but then both or neither.
+        Without ca.pem the system's CAs are trusted (a context's TLS files may hold only
+        a client pair); the client pair is optional, but then both or neither.
         """
         base = Path(cert_path)
         ca = base / "ca.pem"
         cert, key = base / "cert.pem", base / "key.pem"
-        if verify and not ca.is_file():
-            raise DockerError(
-                f"TLS verification needs {ca}: put the daemon's CA there "
-                "(or point DOCKER_CERT_PATH at the directory that has it)"
-            )
         if cert.exists() != key.exists():
             have, missing = (cert, key) if cert.exists() else (key, cert)
             raise DockerError(f"{have} has no {missing} beside it: a client certificate needs both")
@@ -144,6 +139,8 @@ def parse_host(url: str, *, tls: TLSConfig | bool | None = None) -> EngineAddres
         raise DockerError(f"invalid engine address {url!r}")
     if url.startswith("/"):
         url = "unix://" + url
+    elif url.startswith("unix:/") and not url.startswith("unix://"):
+        url = "unix://" + url[len("unix:") :]  # unix:/path, as some tools write it
     elif "://" not in url:
         url = "tcp://" + url
     shown = _masked(url)
@@ -153,7 +150,8 @@ def parse_host(url: str, *, tls: TLSConfig | bool | None = None) -> EngineAddres
         # Everything after the scheme is the path, relative ones too (Go's ParseHostURL).
         return EngineAddress(url=shown, scheme="unix", path=rest or DEFAULT_HOST[len("unix://") :])
     if scheme == "http+unix":  # requests-unixsocket's spelling: the path percent-encoded
-        path = unquote(rest.split("/", 1)[0])
+        plain = rest.split("?", 1)[0] if rest.startswith("/") else ""  # or written as is
+        path = plain or unquote(rest.split("/", 1)[0])
         if not path:
             raise DockerError(f"invalid engine address {shown!r}: no socket path")
         return EngineAddress(url=shown, scheme="unix", path=path)
@@ -206,6 +204,12 @@ def _tls_from_env(env: Mapping[str, str]) -> TLSConfig | None:
     cert_path = env.get("DOCKER_CERT_PATH", "")
     if verify or cert_path:
         base = cert_path or str(Path.home() / ".docker")
+        if verify and not (Path(base) / "ca.pem").is_file():
+            # As the CLI and docker-py: DOCKER_TLS_VERIFY without the CA is an error.
+            raise DockerError(
+                f"DOCKER_TLS_VERIFY needs {Path(base) / 'ca.pem'}: put the daemon's CA there "
+                "(or point DOCKER_CERT_PATH at the directory that has it)"
+            )
         return TLSConfig.from_cert_path(base, verify=verify)
     return None
 

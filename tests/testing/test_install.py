@@ -130,3 +130,15 @@ def test_apt_install_as_non_root_says_what_to_run(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(_install, "is_root", lambda: False)
     with pytest.raises(HarnessError, match=r"apt-get install -y docker.io busybox-static"):
         _install.apt_install(["docker.io", "busybox-static"], why="dockerd not installed")
+
+
+def test_a_cache_that_lost_its_binary_is_unpacked_again(
+    monkeypatch: pytest.MonkeyPatch, apt_calls: list[list[str]], tmp_path: Path
+) -> None:
+    static = _image.find_static_busybox()
+    monkeypatch.setattr(_image, "find_program", lambda name: str(Path(sys.executable).resolve()))
+    monkeypatch.setattr(_image, "apt_download", lambda package, into, *, why: _deb_of(static, into))
+    cache = tmp_path / "cache"
+    (cache / "bin").mkdir(parents=True)  # what a /tmp cleaner leaves: the tree, no binary
+    assert _image.find_static_busybox(cache) == cache / "bin" / "busybox"
+    assert apt_calls == []

@@ -107,6 +107,24 @@ def test_a_projects_own_docker_fixture_is_left_alone(
     pytester.runpytest_subprocess(*args, "-m", "not aiodocker_engine").assert_outcomes(passed=3)
 
 
+def test_a_fixture_wrapping_ours_still_marks_its_tests(pytester: pytest.Pytester) -> None:
+    # `def docker_engine(docker_engine)` asks for ours: its tests need the engine too.
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture(scope="session")
+        def docker_engine(docker_engine):
+            return docker_engine
+        """
+    )
+    pytester.makepyfile("def test_wrapped(docker_engine):\n    pass\n")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-m", "not aiodocker_engine", "--docker-engine=start"
+    )
+    result.assert_outcomes(deselected=1)
+
+
 def test_bad_engine_mode_in_environment_is_a_usage_error(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -56,3 +56,19 @@ async def test_a_bad_stat_header_raises_however_the_stream_is_used(
         assert [r.target for r in fake.requests if "archive" in r.target] == [
             "/v1.41/containers/c/archive?path=%2Fx"
         ]
+
+
+async def test_stat_path_keeps_the_heads_not_found_when_the_get_for_its_text_hangs() -> None:
+    async def handle(request: FakeRequest, stream: anyio.abc.ByteStream) -> bool:
+        if request.method == "HEAD":
+            await stream.send(response(404, b""))
+            return True
+        await anyio.sleep(30)  # the GET that would bring the daemon's text never answers
+        return False
+
+    async with (
+        fake_engine(handle) as fake,
+        Docker(fake.host, api_version="1.41", timeout=1) as docker,
+    ):
+        with anyio.fail_after(10), pytest.raises(errors.NotFound):
+            await docker.containers.stat_path("c", "/missing")

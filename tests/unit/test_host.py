@@ -149,6 +149,8 @@ def test_tls_from_the_environment(tmp_path: Path) -> None:
         ("unix://relative/dir/docker.sock", "relative/dir/docker.sock"),
         ("unix://var/run/x.sock", "var/run/x.sock"),
         ("unix://", "/var/run/docker.sock"),
+        ("unix:/var/run/docker.sock", "/var/run/docker.sock"),  # one slash, as some tools write
+        ("http+unix:///var/run/docker.sock", "/var/run/docker.sock"),  # not percent-encoded
     ],
 )
 def test_unix_paths_are_what_follows_the_scheme(url: str, path: str) -> None:
@@ -195,7 +197,7 @@ def test_a_bad_port_anywhere_is_a_docker_error() -> None:
 
 
 def test_verifying_needs_a_ca_and_a_client_pair_needs_both(tmp_path: Path) -> None:
-    with pytest.raises(DockerError, match=r"TLS verification needs .*ca\.pem"):
+    with pytest.raises(DockerError, match=r"DOCKER_TLS_VERIFY needs .*ca\.pem"):
         resolve_host(env={"DOCKER_HOST": "tcp://h", "DOCKER_TLS_VERIFY": "1",
                           "DOCKER_CERT_PATH": str(tmp_path)})  # fmt: skip
     # A unix socket needs no TLS: the environment's TLS settings are not even read.
@@ -235,5 +237,20 @@ def test_a_context_uses_its_own_tls_not_the_environments(tmp_path: Path) -> None
     assert skipping.tls_context is not None
     assert skipping.tls_context.verify_mode == ssl.CERT_NONE
     # The environment's TLS applies to DOCKER_HOST, and fails there for want of a CA.
-    with pytest.raises(DockerError, match="TLS verification needs"):
+    with pytest.raises(DockerError, match="DOCKER_TLS_VERIFY needs"):
         resolve_host(env={**env, "DOCKER_HOST": "tcp://h:2376"})
+
+
+def test_a_context_with_a_client_pair_and_no_ca_trusts_the_system_cas(tmp_path: Path) -> None:
+    # A daemon whose certificate comes from a public CA: the CLI uses the system roots.
+    pair = tmp_path / "pair"
+    pair.mkdir()
+    for file in ("cert.pem", "key.pem"):
+        (pair / file).write_bytes((TLS_DATA / "client" / file).read_bytes())
+    (pair / "ca.pem").write_bytes(b"")  # _context copies three files: drop the CA after
+    _context(tmp_path, "public", "tcp://h:2376", skip_verify=False, tls_from=pair)
+    digest = hashlib.sha256(b"public").hexdigest()
+    (tmp_path / "contexts" / "tls" / digest / "docker" / "ca.pem").unlink()
+    address = resolve_host(env={"DOCKER_CONFIG": str(tmp_path), "DOCKER_CONTEXT": "public"})
+    assert address.tls_context is not None
+    assert address.tls_context.verify_mode == ssl.CERT_REQUIRED
